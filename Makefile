@@ -22,11 +22,13 @@ help:
 
 # --- set-up -----------------------------------------------------------------
 # The .pth file puts the repository on the venv's import path, so `import helpers`
-# works from every notebook (the equivalent of an editable install).
+# works from every notebook (the equivalent of an editable install). The kernel config
+# keeps TensorFlow's C++ start-up log in the terminal instead of the notebook cells.
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
 	$(PY) -c "import site, pathlib; pathlib.Path(site.getsitepackages()[0], 'mnist_tutorial.pth').write_text('$(CURDIR)\n')"
+	@mkdir -p $(VENV)/etc/ipython && cp binder/ipython_kernel_config.py $(VENV)/etc/ipython/
 	@touch $@
 
 $(VENV)/.installed-tests: $(VENV)/.installed tests/requirements.txt

@@ -1,0 +1,92 @@
+"""The reference network of the series (written out in notebooks 02, 03 and 05), and its saved copy."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from helpers import outputs_dir, shown_path
+
+EPOCHS = 5
+BATCH_SIZE = 128
+# Run a whole epoch (60000 / 128 -> 469 steps) inside one compiled TensorFlow call:
+# same batches, same updates, less Python overhead between steps (see notebook 05).
+STEPS_PER_EXECUTION = 469
+SEED = 0
+
+
+def preprocess(images: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Images (n, 28, 28) uint8 -> (n, 784) float32 in [0, 1]; labels (n,) -> one-hot (n, 10)."""
+    images, labels = np.asarray(images), np.asarray(labels)
+    if images.ndim != 3 or images.shape[1:] != (28, 28):
+        raise ValueError(f"preprocess: images must have shape (n, 28, 28), got {images.shape}")
+    if labels.shape != (len(images),):
+        raise ValueError(
+            f"preprocess: labels must have shape ({len(images)},) to match the images, got {labels.shape}"
+            + (" (already one-hot?)" if labels.ndim == 2 else "")
+        )
+    if images.dtype != np.uint8:
+        raise ValueError(f"preprocess: images must be the raw uint8 pixels, got {images.dtype} (already scaled?)")
+    x = images.reshape((len(images), 28 * 28)).astype("float32") / 255
+    y = keras.utils.to_categorical(labels, num_classes=10)
+    return x, y
+
+
+def build_model(steps_per_execution: int = STEPS_PER_EXECUTION) -> keras.Sequential:
+    """The reference network, compiled: Dense(512, relu) -> Dense(10, softmax), rmsprop, crossentropy."""
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(28 * 28,)),
+            keras.layers.Dense(512, activation="relu", name="hidden"),
+            keras.layers.Dense(10, activation="softmax", name="output"),
+        ],
+        name="mnist_dense",
+    )
+    model.compile(
+        optimizer="rmsprop",
+        loss="categorical_crossentropy",
+        metrics=["accuracy"],
+        steps_per_execution=steps_per_execution,
+    )
+    return model
+
+
+def model_path() -> Path:
+    return outputs_dir() / "mnist_dense.keras"
+
+
+def history_path() -> Path:
+    return outputs_dir() / "history.json"
+
+
+def save_trained(model: keras.Model, history: dict[str, list[float]]) -> Path:
+    """Save the trained model (.keras) and its per-epoch history (JSON) where later notebooks find them."""
+    path = model_path()
+    model.save(path)
+    history_path().write_text(json.dumps({k: [float(v) for v in vs] for k, vs in history.items()}, indent=1))
+    return path
+
+
+def load_trained() -> tuple[keras.Model, dict[str, list[float]]]:
+    """The model saved by notebook 05; when there is none, train it here (same recipe) and say so."""
+    path = model_path()
+    if path.exists() and history_path().exists():
+        model = keras.models.load_model(path)
+        history = json.loads(history_path().read_text())
+        print(f"Loaded the trained model from {shown_path(path)}.")
+        return model, history
+    print(f"No trained model at {shown_path(path)} (notebook 05 saves it): training one now, about a minute…")
+    from helpers.data import load_mnist
+
+    (x_train, y_train), (x_test, y_test) = load_mnist()
+    x_train, y_train = preprocess(x_train, y_train)
+    x_test, y_test = preprocess(x_test, y_test)
+    keras.utils.set_random_seed(SEED)
+    model = build_model()
+    fit = model.fit(x_train, y_train, epochs=EPOCHS, batch_size=BATCH_SIZE,
+                    validation_data=(x_test, y_test), verbose=2)
+    save_trained(model, fit.history)
+    print(f"Saved it to {shown_path(path)}.")
+    return model, fit.history

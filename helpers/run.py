@@ -1,0 +1,91 @@
+"""Execute the whole series headlessly into ``outputs/`` (what ``make run`` does).
+
+``python -m helpers.run`` executes notebooks/NN_*.ipynb in order, writes the executed copies
+to outputs/notebooks/ and reports each kernel's peak memory; ``--summary`` only prints where
+the outputs are and the final test accuracy.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from helpers import REPO_ROOT, outputs_dir, shown_path
+
+NOTEBOOKS = REPO_ROOT / "notebooks"
+
+
+def kernel_peak_mib(pid: int | None) -> float | None:
+    """Peak resident memory (VmHWM) of a live process, in MiB; None where /proc is not available."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, TypeError, ValueError):
+        pass
+    return None
+
+
+def execute(path: Path, timeout_s: int = 1800) -> tuple[float, float | None]:
+    """Run one notebook in a fresh kernel; write the executed copy; return (seconds, peak MiB)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(notebook, timeout=timeout_s, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
+    peak = None
+    with client.setup_kernel():
+        for index, cell in enumerate(notebook.cells):
+            client.execute_cell(cell, index)
+        process = getattr(client.km.provisioner, "process", None)
+        peak = kernel_peak_mib(getattr(process, "pid", None))
+    seconds = time.perf_counter() - start
+    target = outputs_dir() / "notebooks" / path.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, target)
+    return seconds, peak
+
+
+def summary() -> int:
+    """Print where the outputs are and the final test accuracy (written by notebook 06)."""
+    out = outputs_dir()
+    metrics_file = out / "test_metrics.json"
+    print(f"Outputs in {out}/")
+    for label, pattern in [("executed notebooks", "notebooks/*.ipynb"), ("trained model", "*.keras"),
+                           ("training history", "history.json"), ("figures and diagrams", "figures/*")]:
+        found = sorted(out.glob(pattern))
+        print(f"  {label:22} {', '.join(shown_path(p) for p in found) if found else '(none yet)'}")
+    if not metrics_file.exists():
+        print("No test accuracy yet: notebook 06 writes it.")
+        return 1
+    metrics = json.loads(metrics_file.read_text())
+    print(f"Final test accuracy: {metrics['test_accuracy']:.2%} (test loss {metrics['test_loss']:.4f})")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--summary", action="store_true", help="only print where the outputs are")
+    parser.add_argument("notebooks", nargs="*", help="notebook files (default: notebooks/[0-9]*.ipynb)")
+    args = parser.parse_args(argv)
+    if args.summary:
+        return summary()
+    paths = [Path(p).resolve() for p in args.notebooks] or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    for path in paths:
+        print(f"Running {shown_path(path)} …", flush=True)
+        try:
+            seconds, peak = execute(path)
+        except Exception as err:  # nbclient's CellExecutionError carries the cell and its traceback
+            print(f"error: {shown_path(path)} failed: {str(err).strip().splitlines()[-1]}", file=sys.stderr)
+            return 1
+        memory = f"{peak:,.0f} MiB" if peak is not None else "n/a"
+        print(f"  done in {seconds:.0f} s, kernel peak memory {memory}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
