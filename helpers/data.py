@@ -8,6 +8,7 @@ sources off.  Run ``python -m helpers.data`` to pre-fetch the cache.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import shutil
 import socket
@@ -16,6 +17,7 @@ import sys
 import tarfile
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -105,7 +107,7 @@ def parse_idx(raw: bytes, name: str = "IDX file") -> np.ndarray:
     if len(raw) < header:
         raise IDXFormatError(f"{name}: bad IDX header: truncated after {len(raw)} bytes")
     shape = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
-    expected = int(np.prod(shape))
+    expected = math.prod(shape)  # exact: np.prod wraps around at 2**64 on a bogus header
     if len(raw) - header != expected:
         raise IDXFormatError(
             f"{name}: header says {'x'.join(map(str, shape))} = {expected} bytes of data, "
@@ -115,6 +117,8 @@ def parse_idx(raw: bytes, name: str = "IDX file") -> np.ndarray:
 
 
 def _read_npz(path: Path) -> Arrays:
+    if not zipfile.is_zipfile(path):  # else np.load blames "pickled data" and suggests allow_pickle
+        raise zipfile.BadZipFile("not a zip archive, so not an .npz file")
     with np.load(path, allow_pickle=False) as npz:
         return {name: npz[name] for name in SHAPES if name in npz.files}
 
@@ -201,7 +205,7 @@ def _load_cache(path: Path) -> Arrays | None:
         return arrays
     except DataVerificationError as err:
         problem = f"holds the wrong data ({err})"
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as err:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error, KeyError) as err:
         problem = f"is corrupt or truncated ({type(err).__name__}: {err})"
     _say(f"the cache {shown_path(path)} {problem}; fetching a fresh copy.")
     return None

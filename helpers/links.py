@@ -1,0 +1,231 @@
+"""Binder and Colab links for every notebook, pointing at this repository or at your fork.
+
+``python -m helpers.links`` reads the GitHub repository from ``git remote get-url origin``
+(``--repo OWNER/NAME`` overrides it, ``--branch`` defaults to ``main``) and rewrites:
+
+- in ``README.md``, the block between the lines ``<!-- links:start -->`` and
+  ``<!-- links:end -->``: a Binder badge for the series and a table with a Binder and a
+  Colab link for every notebook;
+- in every notebook, the ``REPO_URL`` and ``REPO_BRANCH`` lines of the first code cell
+  (the Colab cell, ``COLAB_CELL``), so that Colab clones the same repository and branch.
+
+``--check`` changes nothing and exits 1 if any of that is out of date.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import quote
+
+from helpers import REPO_ROOT
+
+START_MARKER = "<!-- links:start -->"
+END_MARKER = "<!-- links:end -->"
+NOTEBOOK_PATTERN = "[0-9][0-9]_*.ipynb"
+DEFAULT_BRANCH = "main"
+BINDER_BADGE = "https://mybinder.org/badge_logo.svg"
+COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
+
+# The first code cell of every notebook. Outside Colab it does nothing and prints nothing.
+COLAB_CELL = '''\
+# Colab only: fetch the series so that `import helpers` works. Elsewhere this cell does nothing.
+import os, subprocess, sys
+REPO_URL = "{repo_url}"
+REPO_BRANCH = "{branch}"
+if "google.colab" in sys.modules:
+    repo = "/content/" + REPO_URL.rstrip("/").split("/")[-1]
+    if not os.path.isdir(repo):
+        subprocess.run(["git", "clone", "--depth", "1", "--branch", REPO_BRANCH, REPO_URL, repo], check=True)
+    if repo not in sys.path:
+        sys.path.insert(0, repo)
+    os.chdir(os.path.join(repo, "notebooks"))'''
+
+_SLUG = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?/[A-Za-z0-9._-]+")
+# https://github.com/O/N(.git), ssh://git@github.com/O/N.git, git://github.com/O/N, git@github.com:O/N.git
+_GITHUB_REMOTE = re.compile(
+    r"(?:(?:https?|ssh|git)://(?:[^@/]+@)?github\.com(?::\d+)?/|[^@/:]+@github\.com:)"
+    r"(?P<slug>[^/]+/[^/]+?)(?:\.git)?/?"
+)
+_CELL_LINE = {name: re.compile(rf'{name} = "[^"]*"') for name in ("REPO_URL", "REPO_BRANCH")}
+
+
+class LinksError(Exception):
+    """Bad input or a file that cannot be updated; the message is one actionable line."""
+
+
+def slug_from_remote(url: str) -> str:
+    """``OWNER/NAME`` from a GitHub remote URL (https or ssh form)."""
+    match = _GITHUB_REMOTE.fullmatch(url.strip())
+    if not match or not _SLUG.fullmatch(match["slug"]):
+        raise LinksError(f"git remote 'origin' ({url.strip()}) is not a GitHub repository: pass --repo OWNER/NAME")
+    return match["slug"]
+
+
+def origin_slug(repo_root: Path = REPO_ROOT) -> str:
+    """``OWNER/NAME`` of the repository's ``origin`` remote."""
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(repo_root), "remote", "get-url", "origin"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        )
+    except FileNotFoundError:  # no git at all: same advice as no remote
+        result = None
+    if result is None or result.returncode != 0 or not result.stdout.strip():
+        raise LinksError("no git remote 'origin': pass --repo OWNER/NAME")
+    return slug_from_remote(result.stdout)
+
+
+def binder_url(slug: str, branch: str, path: str = "notebooks") -> str:
+    """mybinder.org link that opens ``path`` (a notebook or a folder) in JupyterLab."""
+    return f"https://mybinder.org/v2/gh/{slug}/{quote(branch, safe='')}?urlpath=lab/tree/{quote(path)}"
+
+
+def colab_url(slug: str, branch: str, notebook: str) -> str:
+    """Colab link that opens ``notebooks/<notebook>`` from GitHub."""
+    return f"https://colab.research.google.com/github/{slug}/blob/{quote(branch)}/notebooks/{quote(notebook)}"
+
+
+def notebook_paths(repo_root: Path = REPO_ROOT) -> list[Path]:
+    """The numbered notebooks of the series, in order."""
+    return sorted((repo_root / "notebooks").glob(NOTEBOOK_PATTERN))
+
+
+def _title(notebook: dict, fallback: str) -> str:
+    """The first Markdown heading of the notebook, else ``fallback``."""
+    for cell in notebook.get("cells", []):
+        if cell.get("cell_type") == "markdown":
+            for line in _source(cell).splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip().replace("|", "\\|") or fallback
+    return fallback
+
+
+def _source(cell: dict) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def links_block(slug: str, branch: str, notebooks: dict[str, dict]) -> str:
+    """The README block (without its marker lines): a Binder badge, then one table row per notebook."""
+    lines = [
+        "<!-- Written by `python -m helpers.links`: edit that, not this block. -->",
+        f"[![Binder]({BINDER_BADGE})]({binder_url(slug, branch)}) the whole series in JupyterLab on Binder",
+        "",
+        "| Notebook | Binder | Colab |",
+        "| --- | --- | --- |",
+    ]
+    for name, notebook in notebooks.items():
+        lines.append(
+            f"| [{_title(notebook, name)}](notebooks/{quote(name)}) "
+            f"| [![Open in Binder]({BINDER_BADGE})]({binder_url(slug, branch, 'notebooks/' + name)}) "
+            f"| [![Open in Colab]({COLAB_BADGE})]({colab_url(slug, branch, name)}) |"
+        )
+    return "\n".join(lines)
+
+
+def updated_readme(text: str, block: str) -> str:
+    """``text`` with the lines between the two marker lines replaced by ``block``."""
+    lines = text.splitlines(keepends=True)
+    stripped = [line.strip() for line in lines]
+    if stripped.count(START_MARKER) != 1 or stripped.count(END_MARKER) != 1 \
+            or stripped.index(START_MARKER) > stripped.index(END_MARKER):
+        raise LinksError(
+            f"README.md needs one line '{START_MARKER}' followed by one line '{END_MARKER}' where the links go"
+        )
+    start, end = stripped.index(START_MARKER), stripped.index(END_MARKER)
+    return "".join(lines[: start + 1]) + block + "\n" + "".join(lines[end:])
+
+
+def updated_notebook(text: str, name: str, repo_url: str, branch: str) -> str:
+    """The notebook ``text`` with the REPO_URL and REPO_BRANCH lines of its first code cell rewritten.
+
+    Written back as nbformat writes notebooks (indent 1, UTF-8 as is, trailing newline), so
+    nothing else changes.
+    """
+    notebook = json.loads(text)
+    cell = next((c for c in notebook.get("cells", []) if c.get("cell_type") == "code"), None)
+    if cell is None:
+        raise LinksError(f"notebooks/{name} has no code cell: its first code cell must be the Colab cell")
+    values = {"REPO_URL": repo_url, "REPO_BRANCH": branch}
+    source = cell["source"]
+    lines = source if isinstance(source, list) else [source]
+    for variable, pattern in _CELL_LINE.items():
+        hits = [i for i, line in enumerate(lines) if pattern.fullmatch(line.rstrip("\n"))]
+        if len(hits) != 1:
+            raise LinksError(
+                f'notebooks/{name}: the first code cell needs one line {variable} = "..." '
+                "(paste the Colab cell, helpers.links.COLAB_CELL)"
+            )
+        line = lines[hits[0]]
+        ending = "\n" if line.endswith("\n") else ""
+        lines[hits[0]] = f"{variable} = {json.dumps(values[variable])}{ending}"
+    cell["source"] = lines if isinstance(source, list) else lines[0]
+    return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
+
+
+def planned_changes(slug: str, branch: str, repo_root: Path = REPO_ROOT) -> dict[Path, tuple[str, str]]:
+    """Every file the links touch, as ``{path: (current text, up-to-date text)}``."""
+    paths = notebook_paths(repo_root)
+    if not paths:
+        raise LinksError(f"no notebooks matching notebooks/{NOTEBOOK_PATTERN} in {repo_root}")
+    readme = repo_root / "README.md"
+    if not readme.is_file():
+        raise LinksError(
+            f"README.md not found in {repo_root}: the links go between '{START_MARKER}' and '{END_MARKER}' in it"
+        )
+    repo_url = f"https://github.com/{slug}"
+    changes = {}
+    notebooks = {}
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        try:
+            notebooks[path.name] = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise LinksError(f"notebooks/{path.name} is not valid JSON ({err})") from None
+        changes[path] = (text, updated_notebook(text, path.name, repo_url, branch))
+    text = readme.read_text(encoding="utf-8")
+    changes[readme] = (text, updated_readme(text, links_block(slug, branch, notebooks)))
+    return changes
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m helpers.links [--repo OWNER/NAME] [--branch B] [--check]``; returns the exit status."""
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.links",
+        description="Rewrite the Binder/Colab links in README.md and the notebooks' Colab cells.",
+    )
+    parser.add_argument("--repo", metavar="OWNER/NAME", help="GitHub repository (default: from git remote 'origin')")
+    parser.add_argument("--branch", default=DEFAULT_BRANCH, help=f"branch the links open (default: {DEFAULT_BRANCH})")
+    parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if anything is out of date")
+    args = parser.parse_args(argv)
+    try:
+        if args.repo is not None and not _SLUG.fullmatch(args.repo):
+            raise LinksError(f"--repo must look like OWNER/NAME (a GitHub repository), got {args.repo!r}")
+        if not re.fullmatch(r"[^\s\"\\?#~^:]+", args.branch):
+            raise LinksError(f"--branch {args.branch!r} is not a usable branch name")
+        slug = args.repo or origin_slug()
+        changes = planned_changes(slug, args.branch)
+    except (LinksError, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+
+    stale = [path for path, (old, new) in changes.items() if old != new]
+    names = ", ".join(str(path.relative_to(REPO_ROOT)) for path in stale)
+    if args.check:
+        if stale:
+            print(f"out of date for {slug}@{args.branch}: {names}; run `python -m helpers.links`", file=sys.stderr)
+            return 1
+        print(f"links up to date for {slug}@{args.branch}")
+        return 0
+    for path in stale:  # only changed files: the Makefile re-runs notebooks whose file changed
+        path.write_text(changes[path][1], encoding="utf-8")
+    print(f"updated for {slug}@{args.branch}: {names}" if stale else f"links up to date for {slug}@{args.branch}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
