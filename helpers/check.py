@@ -1,0 +1,269 @@
+"""Is this machine ready for the series?  A checklist of ✔/✘ lines, with one fix line under each ✘.
+
+Checks the Python version, the pinned packages, TensorFlow and Keras 3, Graphviz's ``dot``,
+the MNIST dataset, free memory and free disk.  Run ``python -m helpers.check`` in a terminal
+(exit status 0 when everything passes), or notebook ``00_setup_check``.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from helpers import REPO_ROOT, shown_path
+
+SUPPORTED_PYTHONS = ((3, 11), (3, 12))
+REQUIREMENTS = REPO_ROOT / "requirements.txt"
+MIN_FREE_BYTES = 2 * 1024**3  # 2 GiB, for memory and for disk
+GRAPHVIZ_FIX = (
+    "Debian/Ubuntu: sudo apt-get install graphviz | macOS: brew install graphviz"
+    " | conda: conda install -c conda-forge graphviz"
+)
+# name==version, optionally with [extras]; anything after ';' (markers) or '#' is ignored.
+PIN = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*==\s*([^\s;#]+)")
+
+
+@dataclass
+class CheckResult:
+    """One line of the checklist; ``fix`` says what to do when ``ok`` is False."""
+
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+    skipped: bool = False  # could not be measured here: neither a pass nor a failure
+
+
+def _one_line(error: BaseException) -> str:
+    """``Type: first line of the message``, for reporting an exception in one line."""
+    message = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {message[0]}" if message else type(error).__name__
+
+
+def _gib(n_bytes: float) -> str:
+    return f"{n_bytes / 1024**3:.1f} GiB"
+
+
+def parse_requirements(path: Path) -> dict[str, str]:
+    """The exact pins (``name==version``) of a requirements file; comments, blank lines and options are skipped."""
+    pins = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        line = line.split(" #", 1)[0].strip()
+        if not line or line.startswith(("#", "-")):
+            continue
+        match = PIN.match(line)
+        if match:
+            pins[match.group(1)] = match.group(2)
+    return pins
+
+
+def _same_version(installed: str, pinned: str) -> bool:
+    """``installed == pinned`` as pip means it (so 2.21 equals 2.21.0)."""
+    try:
+        from packaging.version import InvalidVersion, Version
+    except ImportError:
+        return installed == pinned
+    try:
+        return Version(installed) == Version(pinned)
+    except InvalidVersion:
+        return installed == pinned
+
+
+def check_python(version: tuple[int, ...] | None = None) -> CheckResult:
+    """Python 3.11 or 3.12 (the versions the pins are made for)."""
+    version = tuple(version or sys.version_info[:3])
+    shown = ".".join(map(str, version))
+    supported = " or ".join(f"{major}.{minor}" for major, minor in SUPPORTED_PYTHONS)
+    if version[:2] in SUPPORTED_PYTHONS:
+        return CheckResult("Python", True, f"{shown} ({sys.executable})")
+    return CheckResult(
+        "Python", False, f"{shown} ({sys.executable}) is not supported: the series needs {supported}",
+        f"install Python {supported} and recreate the environment with it (make: rm -rf .venv && make setup PYTHON=python3.12)",
+    )
+
+
+def check_packages(requirements: Path | None = None) -> CheckResult:
+    """Every package pinned in requirements.txt is installed at exactly the pinned version."""
+    path = Path(requirements or REQUIREMENTS)
+    fix = f"pip install -r {shown_path(path)}  (in the repository folder, in this Python environment)"
+    try:
+        pins = parse_requirements(path)
+    except OSError as error:
+        return CheckResult("Packages", False, f"cannot read {shown_path(path)} ({_one_line(error)})",
+                           "run the check from a complete copy of the repository")
+    problems = []
+    for name, pinned in pins.items():
+        try:
+            installed = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            problems.append(f"{name} is not installed (pinned {pinned})")
+            continue
+        if not _same_version(installed, pinned):
+            problems.append(f"{name} {installed} is installed, {shown_path(path)} pins {pinned}")
+    if problems:
+        return CheckResult("Packages", False, "; ".join(problems), fix)
+    return CheckResult("Packages", True, f"all {len(pins)} packages pinned in {shown_path(path)} are installed at the pinned versions")
+
+
+def check_tensorflow() -> CheckResult:
+    """TensorFlow imports, and its Keras (``tf.keras``) is Keras 3 on the TensorFlow backend."""
+    fix = f"pip install -r {shown_path(REQUIREMENTS)}  (in the repository folder, in this Python environment)"
+    try:
+        import tensorflow as tf
+        import keras
+    except Exception as error:  # a broken install fails in many ways (ImportError, OSError from a .so, ...)
+        return CheckResult("TensorFlow", False, f"import failed: {_one_line(error)}", fix)
+    versions = f"TensorFlow {tf.__version__}, Keras {keras.__version__}"
+    if not keras.__version__.startswith("3."):
+        return CheckResult("TensorFlow", False, f"{versions}: the series needs Keras 3", fix)
+    backend = keras.backend.backend()
+    if backend != "tensorflow":
+        return CheckResult(
+            "TensorFlow", False, f"{versions}, but Keras runs on the {backend} backend",
+            "set KERAS_BACKEND=tensorflow (and \"backend\": \"tensorflow\" in ~/.keras/keras.json), then restart Python",
+        )
+    try:
+        tf_keras_is_keras3 = tf.keras.Sequential is keras.Sequential
+    except Exception as error:
+        return CheckResult("TensorFlow", False, f"{versions}, but tf.keras fails: {_one_line(error)}", fix)
+    if not tf_keras_is_keras3:
+        return CheckResult(
+            "TensorFlow", False, f"{versions}, but tf.keras is an older Keras ({tf.keras.__name__})",
+            "unset TF_USE_LEGACY_KERAS (or pip uninstall tf-keras), then restart Python",
+        )
+    return CheckResult("TensorFlow", True, f"{versions} (tf.keras is Keras 3, TensorFlow backend)")
+
+
+def check_graphviz() -> CheckResult:
+    """Graphviz's ``dot`` program is on PATH and runs (the Python packages alone cannot draw)."""
+    dot = shutil.which("dot")
+    if dot is None:
+        return CheckResult("Graphviz", False, "the `dot` program is not on PATH", GRAPHVIZ_FIX)
+    try:
+        result = subprocess.run([dot, "-V"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError) as error:
+        return CheckResult("Graphviz", False, f"`{dot} -V` did not run: {_one_line(error)}", GRAPHVIZ_FIX)
+    output = result.stdout.strip().splitlines()
+    if result.returncode != 0:
+        said = output[-1] if output else "no message"
+        return CheckResult("Graphviz", False, f"`{dot} -V` failed (exit {result.returncode}): {said}", GRAPHVIZ_FIX)
+    version = output[0].removeprefix("dot - ") if output else "`dot -V` printed nothing"
+    return CheckResult("Graphviz", True, f"{dot}, {version}")
+
+
+def check_dataset() -> CheckResult:
+    """MNIST loads and verifies (fetching it first when the cache is missing)."""
+    from helpers.data import MNISTUnavailable, cache_path, load_mnist
+
+    folder = f"{shown_path(cache_path().parent)}/"
+    if os.environ.get("MNIST_OFFLINE", "") not in ("", "0"):
+        fix = f"copy mnist.npz (from any machine that has it) into {folder}, or unset MNIST_OFFLINE and run `make data`"
+    else:
+        fix = f"run `make data`, or copy mnist.npz (from any machine that has it) into {folder}"
+    try:
+        (x_train, _), (x_test, _) = load_mnist()
+    except MNISTUnavailable as error:
+        lines = str(error).splitlines()
+        failures = [line.strip()[2:] for line in lines if line.strip().startswith("- ")]
+        reason = "; ".join(failures) or lines[0]
+        return CheckResult("Dataset", False, f"MNIST unavailable: {reason}", fix)
+    except Exception as error:
+        return CheckResult("Dataset", False, f"loading MNIST failed: {_one_line(error)}", fix)
+    return CheckResult(
+        "Dataset", True,
+        f"MNIST verified, {len(x_train):,} training and {len(x_test):,} test images ({shown_path(cache_path())})",
+    )
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to new programs, or None when this system does not say."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def check_memory(minimum: int = MIN_FREE_BYTES) -> CheckResult:
+    """At least ``minimum`` bytes (2 GiB) of memory available: a notebook's kernel peaks around 1 GB."""
+    available = available_memory()
+    if available is None:
+        return CheckResult("Memory", True, f"not measured on this system; make sure about {_gib(minimum)} is free",
+                           skipped=True)
+    if available >= minimum:
+        return CheckResult("Memory", True, f"{_gib(available)} available (needs {_gib(minimum)})")
+    return CheckResult(
+        "Memory", False, f"only {_gib(available)} available, needs {_gib(minimum)}",
+        "close other programs and the kernels of other notebooks (JupyterLab: Kernel > Shut Down All Kernels)",
+    )
+
+
+def check_disk(minimum: int = MIN_FREE_BYTES) -> CheckResult:
+    """At least ``minimum`` bytes (2 GiB) free on the drive that holds the repository."""
+    free = shutil.disk_usage(REPO_ROOT).free
+    if free >= minimum:
+        return CheckResult("Disk", True, f"{_gib(free)} free on the repository's drive (needs {_gib(minimum)})")
+    return CheckResult(
+        "Disk", False, f"only {_gib(free)} free on the drive of {REPO_ROOT}, needs {_gib(minimum)}",
+        "delete files you no longer need (or empty the trash), or move the repository to a drive with more room",
+    )
+
+
+def run_checks(requirements: Path | None = None) -> list[CheckResult]:
+    """Run every check, in checklist order (importing TensorFlow takes a few seconds)."""
+    return [
+        check_python(),
+        check_packages(requirements),
+        check_tensorflow(),
+        check_graphviz(),
+        check_dataset(),
+        check_memory(),
+        check_disk(),
+    ]
+
+
+def format_checklist(results: list[CheckResult]) -> str:
+    """One ✔/✘ line per check, exactly one ``fix:`` line under each ✘, then a one-line summary."""
+    width = max(len(result.name) for result in results)
+    lines = []
+    for result in results:
+        mark = "–" if result.skipped else "✔" if result.ok else "✘"
+        lines.append(f"{mark} {result.name:<{width}}  {result.detail}")
+        if not result.ok:
+            lines.append(f"  {'':<{width}}  fix: {result.fix}")
+    failed = sum(not result.ok for result in results)
+    if failed:
+        lines.append(f"\n{failed} of {len(results)} checks failed: do what each fix line says, then run the check again.")
+    else:
+        lines.append(f"\nAll {len(results)} checks passed: this machine is ready for the series.")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the checklist; exit status 0 when every check passes, 1 otherwise."""
+    parser = argparse.ArgumentParser(prog="python -m helpers.check", description=__doc__.splitlines()[0])
+    parser.add_argument("--requirements", type=Path, default=REQUIREMENTS,
+                        help="the requirements file whose pins are checked (default: %(default)s)")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # quieter TensorFlow start-up, as in the Makefile
+    print("Checking this machine (importing TensorFlow takes a few seconds)…", flush=True)
+    results = run_checks(args.requirements)
+    print(format_checklist(results))
+    return 0 if all(result.ok for result in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
