@@ -200,3 +200,16 @@ def test_colab_cell_clones_the_repository_and_makes_helpers_importable(fork, tmp
         ]
     assert git(clone, "rev-parse", "HEAD") == git(fork, "rev-parse", "HEAD")
     assert git(clone, "rev-list", "--count", "HEAD").strip() == "1"  # depth 1
+
+
+def test_the_projects_own_readme_and_notebooks_are_up_to_date():
+    """The committed README block and Colab cells are what `python -m helpers.links` generates."""
+    import json
+    import re
+
+    first = json.loads((REPO_ROOT / "notebooks/01_load_data.ipynb").read_text(encoding="utf-8"))
+    colab = next("".join(c["source"]) for c in first["cells"] if c["cell_type"] == "code")
+    slug = re.search(r'REPO_URL = "https://github.com/([^"]+)"', colab).group(1)
+    result = subprocess.run([sys.executable, "-m", "helpers.links", "--check", "--repo", slug],
+                            cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert result.returncode == 0, result.stdout
