@@ -52,9 +52,10 @@ sync_api = pytest.importorskip(
 )
 
 CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: sudo apt-get install chromium"
-)
+pytestmark = [
+    pytest.mark.browser,  # registered in tests/conftest.py; `-m "not browser"` leaves these tests out
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: sudo apt-get install chromium"),
+]
 
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 DEFAULT_NOTEBOOK = "02_network_architecture.ipynb"
@@ -474,7 +475,6 @@ def write_notebook(path: Path, sources: list[str], kernel: str = "python3", lang
     return path
 
 
-@pytest.mark.browser
 def test_notebook_runs_in_jupyterlab(lab_server: LabServer, page: Any) -> None:
     """The chosen notebook opens with its kernel, runs every cell in order and shows no error."""
     notebook = notebook_under_test()
@@ -490,7 +490,6 @@ def test_notebook_runs_in_jupyterlab(lab_server: LabServer, page: Any) -> None:
     assert run.execution_counts == list(range(1, len(run.execution_counts) + 1))
 
 
-@pytest.mark.browser
 def test_a_failing_cell_fails_the_test(lab_server: LabServer, page: Any, tmp_path: Path) -> None:
     """A cell that raises stops the run, and the failure message names the error."""
     notebook = "browser_test_failing_cell.ipynb"
@@ -509,7 +508,6 @@ def test_a_failing_cell_fails_the_test(lab_server: LabServer, page: Any, tmp_pat
     assert "Traceback" in str(failure.value)  # the traceback as rendered in the page
 
 
-@pytest.mark.browser
 def test_a_kernel_dialog_fails_the_test(lab_server: LabServer, page: Any) -> None:
     """A notebook asking for a kernel that does not exist is caught by its kernel-selection dialog."""
     notebook = "browser_test_unknown_kernel.ipynb"
