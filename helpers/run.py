@@ -38,15 +38,16 @@ def execute(path: Path, timeout_s: int = 1800) -> tuple[float, float | None]:
                             resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
     peak = None
-    with client.setup_kernel():
+    log = outputs_dir() / "notebooks" / f"{path.stem}.kernel.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    # The kernel's own stderr (TensorFlow's C++ start-up messages) goes to a log file, not the terminal.
+    with open(log, "w") as kernel_stderr, client.setup_kernel(stderr=kernel_stderr):
         for index, cell in enumerate(notebook.cells):
             client.execute_cell(cell, index)
         process = getattr(client.km.provisioner, "process", None)
         peak = kernel_peak_mib(getattr(process, "pid", None))
     seconds = time.perf_counter() - start
-    target = outputs_dir() / "notebooks" / path.name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook, target)
+    nbformat.write(notebook, log.parent / path.name)
     return seconds, peak
 
 
@@ -55,10 +56,13 @@ def summary() -> int:
     out = outputs_dir()
     metrics_file = out / "test_metrics.json"
     print(f"Outputs in {out}/")
-    for label, pattern in [("executed notebooks", "notebooks/*.ipynb"), ("trained model", "*.keras"),
-                           ("training history", "history.json"), ("figures and diagrams", "figures/*")]:
+    for label, pattern in [("trained model", "*.keras"), ("training history", "history.json"),
+                           ("accuracy curves", "figures/accuracy_curves.png"),
+                           ("network diagrams", "figures/[mn][oe]*.png")]:
         found = sorted(out.glob(pattern))
-        print(f"  {label:22} {', '.join(shown_path(p) for p in found) if found else '(none yet)'}")
+        print(f"  {label:19} {', '.join(shown_path(p) for p in found) if found else '(none yet)'}")
+    for label, folder, pattern in [("all figures", "figures", "*.png"), ("executed notebooks", "notebooks", "*.ipynb")]:
+        print(f"  {label:19} {shown_path(out / folder)}/ ({len(list((out / folder).glob(pattern)))} {pattern[2:]} files)")
     if not metrics_file.exists():
         print("No test accuracy yet: notebook 06 writes it.")
         return 1
