@@ -57,3 +57,19 @@ def test_neuron_diagram_labels_the_real_counts():
     assert "784 neurons" in source and "512 neurons" in source and "10 neurons" in source
     assert "⋮ 779 more" in source and "⋮ 506 more" in source
     assert source.count("->") == 5 * 6 + 6 * 10  # every drawn neuron feeds every drawn neuron of the next layer
+
+
+def test_load_trained_without_a_saved_model_trains_one_and_says_so(tmp_path, monkeypatch, capsys):
+    """Notebooks 06-08 run before 05: the model is trained (same recipe), saved, and the learner is told."""
+    from helpers.model import history_path, load_trained, model_path
+
+    monkeypatch.setenv("MNIST_OUTPUTS_DIR", str(tmp_path))
+    model, history = load_trained()
+    said = capsys.readouterr().out
+    assert "No trained model at" in said and "training one now" in said
+    assert model_path().exists() and history_path().exists()
+    assert len(history["accuracy"]) == 5 and history["accuracy"][-1] > 0.98
+    assert history["val_accuracy"][-1] > 0.975
+    _, again = load_trained()  # the second time it loads what was saved
+    assert "Loaded the trained model" in capsys.readouterr().out
+    assert {k: pytest.approx(v) for k, v in again.items()} == history
