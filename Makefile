@@ -64,7 +64,9 @@ test: setup data $(VENV)/.installed-tests
 	$(PY) -m pytest -p no:cacheprovider --nbval --nbval-current-env \
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg tests notebooks
 
-lab: setup data
+# JupyterLab also works without Graphviz (the diagram cells then say how to install it).
+lab: $(VENV)/.installed data
+	@command -v dot >/dev/null 2>&1 || echo "Note: $(GRAPHVIZ_HINT)"
 	$(VENV)/bin/jupyter lab notebooks
 
 bench: setup data
