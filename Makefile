@@ -61,8 +61,7 @@ run: setup data outputs/.run-complete
 	@$(PY) -m helpers.run --summary
 
 test: setup data $(VENV)/.installed-tests
-	$(PY) -m pytest -p no:cacheprovider --nbval --nbval-current-env \
-	  --nbval-sanitize-with tests/nbval_sanitize.cfg tests notebooks
+	$(PY) -m pytest -p no:cacheprovider --nbval --nbval-current-env tests notebooks
 
 # JupyterLab also works without Graphviz (the diagram cells then say how to install it).
 lab: $(VENV)/.installed data
