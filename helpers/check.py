@@ -17,14 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from helpers import REPO_ROOT, shown_path
+from helpers.diagram import GRAPHVIZ_INSTALL
 
 SUPPORTED_PYTHONS = ((3, 11), (3, 12))
 REQUIREMENTS = REPO_ROOT / "requirements.txt"
 MIN_FREE_BYTES = 2 * 1024**3  # 2 GiB, for memory and for disk
-GRAPHVIZ_FIX = (
-    "Debian/Ubuntu: sudo apt-get install graphviz | macOS: brew install graphviz"
-    " | conda: conda install -c conda-forge graphviz"
-)
 # name==version, optionally with [extras]; anything after ';' (markers) or '#' is ignored.
 PIN = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*==\s*([^\s;#]+)")
 
@@ -144,16 +141,16 @@ def check_graphviz() -> CheckResult:
     """Graphviz's ``dot`` program is on PATH and runs (the Python packages alone cannot draw)."""
     dot = shutil.which("dot")
     if dot is None:
-        return CheckResult("Graphviz", False, "the `dot` program is not on PATH", GRAPHVIZ_FIX)
+        return CheckResult("Graphviz", False, "the `dot` program is not on PATH", GRAPHVIZ_INSTALL)
     try:
         result = subprocess.run([dot, "-V"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 text=True, timeout=30)
     except (OSError, subprocess.SubprocessError) as error:
-        return CheckResult("Graphviz", False, f"`{dot} -V` did not run: {_one_line(error)}", GRAPHVIZ_FIX)
+        return CheckResult("Graphviz", False, f"`{dot} -V` did not run: {_one_line(error)}", GRAPHVIZ_INSTALL)
     output = result.stdout.strip().splitlines()
     if result.returncode != 0:
         said = output[-1] if output else "no message"
-        return CheckResult("Graphviz", False, f"`{dot} -V` failed (exit {result.returncode}): {said}", GRAPHVIZ_FIX)
+        return CheckResult("Graphviz", False, f"`{dot} -V` failed (exit {result.returncode}): {said}", GRAPHVIZ_INSTALL)
     version = output[0].removeprefix("dot - ") if output else "`dot -V` printed nothing"
     return CheckResult("Graphviz", True, f"{dot}, {version}")
 
@@ -170,10 +167,7 @@ def check_dataset() -> CheckResult:
     try:
         (x_train, _), (x_test, _) = load_mnist()
     except MNISTUnavailable as error:
-        lines = str(error).splitlines()
-        failures = [line.strip()[2:] for line in lines if line.strip().startswith("- ")]
-        reason = "; ".join(failures) or lines[0]
-        return CheckResult("Dataset", False, f"MNIST unavailable: {reason}", fix)
+        return CheckResult("Dataset", False, f"MNIST unavailable: {'; '.join(error.failures)}", fix)
     except Exception as error:
         return CheckResult("Dataset", False, f"loading MNIST failed: {_one_line(error)}", fix)
     return CheckResult(

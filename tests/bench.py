@@ -38,15 +38,14 @@ test_loss, test_accuracy = network.evaluate(test_images, test_labels, verbose=0)
 SERIES = """
 import keras
 from helpers.data import load_mnist
-from helpers.model import build_model, preprocess, validation_set, EPOCHS, BATCH_SIZE
+from helpers.model import build_model, fit_reference, preprocess
 (x_train, y_train), (x_test, y_test) = load_mnist()
 x_train, y_train = preprocess(x_train, y_train)
 x_test, y_test = preprocess(x_test, y_test)
 keras.utils.set_random_seed(SEED)
 model = build_model()
 start = time.perf_counter()
-model.fit(x_train, y_train, epochs=EPOCHS, batch_size=BATCH_SIZE, validation_data=validation_set(x_test, y_test),
-          verbose=0)
+fit_reference(model, x_train, y_train, x_test, y_test, verbose=0)
 fit_seconds = time.perf_counter() - start
 test_loss, test_accuracy = model.evaluate(x_test, y_test, verbose=0)
 """

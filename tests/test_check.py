@@ -12,7 +12,7 @@ import pytest
 
 from helpers import REPO_ROOT
 from helpers.check import (
-    GRAPHVIZ_FIX, CheckResult, check_disk, check_memory, check_python, format_checklist, parse_requirements,
+    GRAPHVIZ_INSTALL, CheckResult, check_disk, check_memory, check_python, format_checklist, parse_requirements,
 )
 
 CACHE = REPO_ROOT / "data" / "mnist.npz"
@@ -81,7 +81,7 @@ def test_missing_graphviz_is_a_cross_with_the_install_line(data_copy, tmp_path):
     status, checks, _ = run_check(data_copy, PATH=str(no_dot))
     mark, detail, below = checks["Graphviz"]
     assert mark == "✘" and "not on PATH" in detail
-    assert below.strip() == f"fix: {GRAPHVIZ_FIX}"
+    assert below.strip() == f"fix: {GRAPHVIZ_INSTALL}"
     assert_passed(checks, ["Python", "Packages", "TensorFlow", "Dataset"])
     assert status == 1
 
@@ -163,7 +163,7 @@ def test_memory_and_disk_below_the_minimum_fail_with_a_fix():
 def test_format_checklist_puts_exactly_one_fix_line_under_each_cross():
     results = [
         CheckResult("Python", True, "3.11.7"),
-        CheckResult("Graphviz", False, "the `dot` program is not on PATH", GRAPHVIZ_FIX),
+        CheckResult("Graphviz", False, "the `dot` program is not on PATH", GRAPHVIZ_INSTALL),
         CheckResult("Memory", True, "not measured", skipped=True),
         CheckResult("Dataset", False, "MNIST unavailable", "run `make data`"),
     ]
