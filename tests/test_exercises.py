@@ -314,8 +314,9 @@ def test_check_prints_the_feedback_and_returns_none(status: str, answer: Any, ca
 
 def test_every_notebook_has_two_questions() -> None:
     for number in range(1, 9):
-        namespace = getattr(exercises, f"nb{number:02d}")
-        assert [q.name for q in vars(namespace).values()] == [f"nb{number:02d}.q1", f"nb{number:02d}.q2"]
+        module = getattr(exercises, f"nb{number:02d}")
+        names = [q.name for q in vars(module).values() if isinstance(q, exercises.Question)]
+        assert names[:2] == [f"nb{number:02d}.q1", f"nb{number:02d}.q2"]
 
 
 def test_import_stays_light() -> None:
@@ -339,7 +340,7 @@ def test_parameter_counts_match_keras(keras) -> None:
 
 
 def test_loss_names_match_keras(keras) -> None:
-    for name in exercises.KERAS_LOSS_NAMES:
+    for name in exercises.nb03.KERAS_LOSS_NAMES:
         keras.losses.get(name)  # raises for a name Keras does not know
     accepted = [answer for name, answer in CORRECT if name == "nb03.q2"]
     accepted += [keras.losses.SparseCategoricalCrossentropy(), keras.losses.SparseCategoricalCrossentropy,
