@@ -4,8 +4,9 @@ One module per concern: ``data`` (load MNIST), ``model`` (the reference
 network, saving and loading it), ``plots`` (figures), ``diagram`` (Graphviz
 drawings), ``exercises`` (self-checking questions), ``check`` (setup check),
 ``links`` (Binder, Colab and navigation links), ``run`` (execute the series).
-The functions a learner uses are written out, and explained, in the notebook
-named in their docstring before later notebooks reuse them.
+Where a notebook first writes a function out and explains it, the function's
+docstring says so ("written out in notebook N"; tests/test_written_out.py keeps
+that true); later notebooks import it from here.
 """
 from __future__ import annotations
 
