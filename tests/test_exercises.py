@@ -125,11 +125,8 @@ CORRECT = [
     ("nb04.q2", FromData(lambda d: one_hot(d.y_test), "one-hot float32")),
     ("nb04.q2", FromData(lambda d: one_hot(d.y_test).astype(int), "one-hot int")),
     ("nb05.q1", 938), ("nb05.q1", math.ceil(60000 / 64)), ("nb05.q1", np.ceil(60000 / 64)),
-    ("nb05.q2", 2345),
-    ("nb06.q1", 2.22), ("nb06.q1", (10000 - 9778) / 10000 * 100), ("nb06.q1", 2.2233),
+    ("nb06.q1", 2.22), ("nb06.q1", (10000 - 9778) / 10000 * 100), ("nb06.q1", 2.2),
     ("nb06.q2", 0.88), ("nb06.q2", 44 / 50), ("nb06.q2", np.float64(0.8801)),
-    ("nb07.q1", 1306),
-    ("nb07.q2", 406528),
     ("nb08.q1", RMSPROP_RIGHT), ("nb08.q1", RMSPROP_FLOAT32),
     ("nb08.q2", grad_right), ("nb08.q2", grad_naive_softmax),
 ]
@@ -177,16 +174,10 @@ WRONG = [  # (question, answer, a distinctive word of the message naming the mis
     ("nb04.q2", FromData(lambda d: 2 * one_hot(d.y_test), "twos"), "single 1"),
     ("nb05.q1", 937, "rounded down"), ("nb05.q1", 937.5, "whole number"), ("nb05.q1", 469, "128"),
     ("nb05.q1", 60000, "number of images"), ("nb05.q1", 900.25, "whole number"), ("nb05.q1", 12, "batches of 64"),
-    ("nb05.q2", 469, "one epoch"), ("nb05.q2", 300000, "per image"), ("nb05.q2", 2340, "rounded down"),
-    ("nb05.q2", 2343.75, "whole number"), ("nb05.q2", 4690, "batch_size=64"), ("nb05.q2", 5, "epochs"),
     ("nb06.q1", 97.78, "accuracy"), ("nb06.q1", 0.0222, "fraction"), ("nb06.q1", 222, "count"),
     ("nb06.q1", 0.9778, "accuracy"), ("nb06.q1", 9778, "right answers"), ("nb06.q1", 3, "share of wrong"),
     ("nb06.q2", 44 / 53, "precision"), ("nb06.q2", 134 / 155, "accuracy"), ("nb06.q2", 44, "count"),
     ("nb06.q2", 88, "fraction between 0 and 1"), ("nb06.q2", 0.8, "count from 0"), ("nb06.q2", 0.5, "truly"),
-    ("nb07.q1", 522, "input layer"), ("nb07.q1", 1296, "output layer"), ("nb07.q1", 794, "hidden layer"),
-    ("nb07.q1", 3, "number of layers"), ("nb07.q1", 406528, "connections"),
-    ("nb07.q2", 407050, "biases"), ("nb07.q2", 401408, "first layer"), ("nb07.q2", 5120, "second layer"),
-    ("nb07.q2", 401920, "first layer with its biases"), ("nb07.q2", 1306, "neurons"),
     ("nb08.q1", rmsprop(v_right, lambda w, g, v, nv, lr, eps: w - lr * g / (nv + eps)), "square root"),
     ("nb08.q1", rmsprop(v_right, lambda w, g, v, nv, lr, eps: w - lr * g / np.sqrt(v + eps)), "old v"),
     ("nb08.q1", rmsprop(v_right, lambda w, g, v, nv, lr, eps: w + lr * g / np.sqrt(nv + eps)), "sign"),
@@ -221,9 +212,8 @@ WRONG_TYPE = [  # (question, answer, a word of the message): rejected cleanly, n
     ("nb04.q1", [[0.0] * 784], "numpy array"), ("nb04.q1", "x_test", "numpy array"), ("nb04.q1", 3, "numpy array"),
     ("nb04.q2", [[0.0] * 10], "numpy array"), ("nb04.q2", FromData(lambda d: one_hot(d.y_test).astype(str), "str"),
                                                 "numbers"),
-    ("nb05.q1", True, "truth value"), ("nb05.q2", (469, 5), "single number"),
+    ("nb05.q1", True, "truth value"),
     ("nb06.q1", "2.22%", "text"), ("nb06.q2", {"recall": 0.88}, "single number"),
-    ("nb07.q1", {1306}, "single number"), ("nb07.q2", "406,528", "quotes"),
     ("nb08.q1", 5, "not a function"), ("nb08.q1", (1, 2), "without parentheses"),
     ("nb08.q1", rmsprop_without_hyperparameters, "def line"), ("nb08.q1", rmsprop_crashing, "raised ValueError"),
     ("nb08.q1", lambda w, g, v, **kw: ("a", "b"), "not an array of numbers"),
@@ -300,6 +290,8 @@ def test_hint_and_solution_print(name: str, capsys) -> None:
 def test_solution_code_is_accepted(name: str, data: SimpleNamespace, keras) -> None:
     """The code solution() prints, run as in the notebook, gives an answer the checker accepts."""
     namespace = {"keras": keras, **vars(data)}
+    # a notebook module may say what its exercise cells can use (e.g. prepared data, the trained model)
+    namespace.update(getattr(getattr(exercises, name.split(".")[0]), "notebook_variables", dict)())
     exec(QUESTIONS[name].solution_code, namespace)
     feedback = QUESTIONS[name].evaluate(namespace[QUESTIONS[name].answer_name])
     assert feedback.status == "correct", str(feedback)
@@ -335,8 +327,6 @@ def test_parameter_counts_match_keras(keras) -> None:
     model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(512, activation="relu"),
                               keras.layers.Dense(10, activation="softmax")])
     assert exercises.nb02.q2.evaluate(model.count_params()).status == "correct"
-    weights_only = sum(int(np.prod(w.shape)) for w in model.weights if len(w.shape) == 2)
-    assert exercises.nb07.q2.evaluate(weights_only).status == "correct"
 
 
 def test_loss_names_match_keras(keras) -> None:

@@ -1,4 +1,4 @@
-"""Exercises of notebook 08 (under the hood): ``nb08.q1`` and ``nb08.q2``."""
+"""Exercises of notebook 08 (under the hood): ``nb08.q1`` an RMSprop step, ``nb08.q2`` the softmax crossentropy gradient."""
 from __future__ import annotations
 
 import functools
@@ -6,7 +6,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from helpers.exercises.core import Feedback, Question, right, wrong, as_function, call_learner, as_float_array, close
+from helpers.exercises.core import (Feedback, Question, Rejected, right, wrong, as_function, call_learner,
+                                    as_float_array, close)
 
 RMSPROP_DEFAULTS = {"learning_rate": 0.001, "rho": 0.9, "epsilon": 1e-7}
 
@@ -136,7 +137,15 @@ def _judge_softmax_grad(answer: Any) -> Feedback:
     gradient = as_function(answer, "softmax_crossentropy_grad")
     outputs = []
     for logits, y in _gradient_cases():
-        result = as_float_array(call_learner(gradient, logits.copy(), y.copy()), "the result")
+        try:
+            result = as_float_array(call_learner(gradient, logits.copy(), y.copy()), "the result")
+        except Rejected as rejected:
+            if "could not be broadcast" in rejected.feedback.message:
+                raise Rejected(wrong(
+                    f"{rejected.feedback.message}\nA sum over axis=1 drops that axis: shape {logits.shape} becomes "
+                    f"{logits.shape[:1]}. Keep it with .sum(axis=1, keepdims=True), shape {(logits.shape[0], 1)}, "
+                    "so each row is divided by its own sum.")) from None
+            raise
         if result.shape != logits.shape:
             extra = " (don't average over the batch: keep one row per example)" if result.shape == logits.shape[1:] else ""
             return wrong(f"the gradient has shape {result.shape}; it needs one value per logit, "
