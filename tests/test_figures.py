@@ -39,6 +39,17 @@ TEST_ACCURACY = r"test accuracy: ([\d.]+)%"
 
 FIGURES: list[Figure] = [
     Figure("README.md", "about **98% test accuracy**", "notebooks/06_evaluate.ipynb", TEST_ACCURACY, 0.5),
+    # notebooks 01 and 02: sizes and parameter counts the prose states, as the cells print them
+    Figure("notebooks/01_load_data.ipynb", "a stack of **60,000 images**", "notebooks/01_load_data.ipynb",
+           r"x_train\s+shape=\((\d+), 28, 28\)", 0),
+    Figure("notebooks/01_load_data.ipynb", "holds **10,000** more images", "notebooks/01_load_data.ipynb",
+           r"x_test\s+shape=\((\d+), 28, 28\)", 0),
+    Figure("notebooks/02_network_architecture.ipynb", "biases = **401,920**",
+           "notebooks/02_network_architecture.ipynb", r"hidden: \d+ by hand, (\d+) in Keras", 0),
+    Figure("notebooks/02_network_architecture.ipynb", "biases = **5,130**",
+           "notebooks/02_network_architecture.ipynb", r"output: \d+ by hand, (\d+) in Keras", 0),
+    Figure("notebooks/02_network_architecture.ipynb", "**407,050** numbers to learn",
+           "notebooks/02_network_architecture.ipynb", r"total:\s+\d+ by hand, (\d+) in Keras", 0),
 ]
 
 

@@ -1,63 +1,84 @@
-"""Exercises of notebook 01 (the data): ``nb01.q1`` and ``nb01.q2``."""
+"""Exercises of notebook 01 (the data): ``nb01.q1`` (share of background pixels) and ``nb01.q2`` (pick the 7s)."""
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
 
-from helpers.exercises.core import Feedback, Question, Rejected, right, wrong, show, kind, as_number, known_mistake, mnist
+from helpers.exercises.core import Feedback, Question, as_array, as_number, mnist, right, rounds_to, show, wrong
+
+
+def _judge_background_share(answer: Any) -> Feedback:
+    value = as_number(answer)
+    (x_train, _), (x_test, _) = mnist()
+    share = float((x_train == 0).mean())
+    if rounds_to(value, share, min_digits=2):
+        return right(f"{share:.4f}: about {share:.0%} of the training pixels are pure background (0); "
+                     "the digits' ink is the rest.")
+    if rounds_to(value, 100 * share, min_digits=2):
+        return wrong(f"{show(value)} is a percentage; give the share as a fraction between 0 and 1.")
+    zeros = int((x_train == 0).sum())
+    known = [
+        (zeros, f"{zeros} counts the zero pixels; divide by the number of all pixels (x_train.size) for a share."),
+        (1 - share, f"{show(value)} is the share of pixels with some ink (> 0); the question asks for the 0s."),
+        (float((x_test == 0).mean()), f"{show(value)} is the share in x_test; the question asks for x_train."),
+        (float((x_train == 255).mean()), f"{show(value)} is the share of pixels equal to 255 (full ink); "
+                                         "count the background, 0."),
+        (float(x_train.mean()), f"{show(value)} is the mean pixel value; count the pixels equal to 0 instead."),
+    ]
+    for wrong_value, message in known:  # also when rounded, like the right answer
+        if rounds_to(value, wrong_value, min_digits=2):
+            return wrong(message)
+    if abs(value - share) < 0.05:
+        return wrong(f"{show(value)} is close but not it: let NumPy compute it, and round correctly "
+                     "(at least two significant digits).")
+    return wrong(f"{show(value)} is not it: compare x_train with 0 and take the mean of the result "
+                 "(True counts as 1).")
+
 
 def _judge_sevens(answer: Any) -> Feedback:
-    value = as_number(answer)
-    (x_train, y_train), (_, y_test) = mnist()
-    train_counts, test_counts = np.bincount(y_train, minlength=10), np.bincount(y_test, minlength=10)
-    if value == train_counts[7]:
-        return right(f"{train_counts[7]:,} of the {len(y_train):,} training images are labelled 7.")
-    known = [(test_counts[7], f"{test_counts[7]} is the number of sevens in the test set; count them in y_train."),
-             (len(y_train), f"{len(y_train)} is the number of all training images; count only the labels equal to 7.")]
-    known += [(count, f"{count} is how many training images are labelled {digit}, not 7.")
-              for digit, count in enumerate(train_counts) if digit != 7]
-    known += [(count, f"{count} is how many test images are labelled {digit}; count the 7s in y_train.")
-              for digit, count in enumerate(test_counts) if digit != 7]
-    return known_mistake(value, known) or wrong(f"{show(value)} is not the number of 7s in y_train; count the labels equal to 7.")
-
-
-def _judge_test_shape(answer: Any) -> Feedback:
-    if isinstance(answer, np.ndarray):
-        raise Rejected(wrong("this is the array itself; its shape is x_test.shape."))
-    if isinstance(answer, str):
-        raise Rejected(wrong(f"{answer!r} is text; give the shape as a tuple of numbers, like x_test.shape."))
-    if not isinstance(answer, (tuple, list)):
-        if isinstance(answer, numbers.Number):
-            raise Rejected(wrong(f"{answer} is a single number; a shape has one number per axis, like x_test.shape."))
-        raise Rejected(wrong(f"this is {kind(answer)}; give a tuple of whole numbers, like x_test.shape."))
-    if not all(isinstance(n, numbers.Integral) and not isinstance(n, (bool, np.bool_)) for n in answer):
-        raise Rejected(wrong(f"{answer!r}: a shape holds whole numbers only, like x_test.shape."))
-    shape = tuple(int(n) for n in answer)
+    images = as_array(answer, "the images of 7s")
     (x_train, y_train), (x_test, y_test) = mnist()
-    if shape == x_test.shape:
-        note = " (a list works here, though .shape gives a tuple)" if isinstance(answer, list) else ""
-        return right(f"{shape}: {shape[0]} test images of {shape[1]} x {shape[2]} pixels{note}.")
-    images, pixels = len(x_test), x_test.shape[1] * x_test.shape[2]
-    return {
-        x_train.shape: wrong(f"{x_train.shape} is the shape of x_train, the training set; the question asks for x_test."),
-        (images, pixels): wrong(f"{(images, pixels)} is the shape after preprocessing (notebook 04); "
-                                 "x_test as loaded keeps each image as 28 x 28."),
-        x_test.shape[1:]: wrong(f"{x_test.shape[1:]} is the shape of one image; x_test holds all the test images."),
-        y_test.shape: wrong(f"{y_test.shape} is the shape of y_test, the labels; the question asks for the images."),
-        y_train.shape: wrong(f"{y_train.shape} is the shape of y_train; the question asks for x_test."),
-        x_test.shape[::-1]: wrong("the axes are in the wrong order: the first axis counts the images."),
-    }.get(shape, wrong(f"{shape} is not the shape of x_test; print x_test.shape to see it."))
+    expected = x_train[y_train == 7]
+    if images.shape == expected.shape and np.array_equal(images, expected):
+        return right(f"{images.shape}: the {len(images)} training images labelled 7, each 28 x 28, "
+                     "picked out by the mask y_train == 7.")
+    if images.dtype == np.bool_ and images.shape == y_train.shape:
+        return wrong("this is the mask itself (True where the label is 7); use it to index the images: "
+                     "x_train[mask].")
+    if images.ndim == 1 and np.array_equal(images, y_train[y_train == 7]):
+        return wrong("these are the labels of the 7s (all 7); index x_train, the images, with the same mask.")
+    if images.shape == x_test[y_test == 7].shape and np.array_equal(images, x_test[y_test == 7]):
+        return wrong("these are the 7s of the test set; pick them from x_train with y_train.")
+    if images.shape == x_train[y_train != 7].shape and np.array_equal(images, x_train[y_train != 7]):
+        return wrong("these are all the images that are NOT 7s: the mask is y_train == 7.")
+    if images.shape == (28, 28):
+        return wrong("this is a single 28 x 28 image (x_train[7] is the image at position 7); "
+                     "keep every image whose label is 7.")
+    if images.shape == (len(expected), 784) and np.array_equal(images, expected.reshape(-1, 784)):
+        return wrong("the right images, but flattened to 784 pixels; keep them 28 x 28 as loaded.")
+    if images.shape[0] == len(expected) and images.shape[1:] == (28, 28):
+        if np.array_equal(images, x_train[:len(expected)]):
+            return wrong(f"these are the first {len(expected)} training images, whatever their label; "
+                         "select by label with y_train == 7.")
+        if np.array_equal(np.sort(images.reshape(len(images), -1), axis=0),
+                          np.sort(expected.reshape(len(expected), -1), axis=0)):
+            return wrong("the right images in another order; keep the order of x_train (no sorting or shuffling).")
+        return wrong("the right number of images, but not the 7s of x_train: index x_train with y_train == 7.")
+    return wrong(f"the shape is {images.shape}; the 7s of x_train form an array of shape {expected.shape} "
+                 "(count, 28, 28).")
 
 
-q1 = Question("nb01.q1", _judge_sevens, answer_name="sevens_in_training", expects="the number of sevens",
-             hint="y_train holds one label per training image; y_train == 7 is True where the label is 7, "
-                  "and .sum() counts the Trues.",
-             explanation="compare every training label with 7 and count the matches.",
-             solution_code="sevens_in_training = int((y_train == 7).sum())")
+q1 = Question("nb01.q1", _judge_background_share, answer_name="background_share",
+             expects="the share (a number between 0 and 1)",
+             hint="x_train == 0 is an array of True/False, one per pixel; its .mean() is the share of Trues.",
+             explanation="compare every pixel of every training image with 0; the mean of True (1) and False (0) "
+                         "is the share of background pixels.",
+             solution_code="background_share = (x_train == 0).mean()")
 
-q2 = Question("nb01.q2", _judge_test_shape, answer_name="test_shape", expects="the shape of x_test",
-             hint="Every NumPy array has a .shape attribute: a tuple with one number per axis.",
-             explanation="read the shape attribute of the test images.",
-             solution_code="test_shape = x_test.shape")
+q2 = Question("nb01.q2", _judge_sevens, answer_name="sevens", expects="the array of 7s",
+             hint="y_train == 7 gives one True/False per image, in the same order as x_train; "
+                  "x_train[mask] keeps the images where the mask is True.",
+             explanation="a boolean mask on the labels selects the matching images, because x_train[i] shows "
+                         "the digit y_train[i].",
+             solution_code="sevens = x_train[y_train == 7]")

@@ -1,9 +1,11 @@
-"""Exercises of notebook 02 (parameters): ``nb02.q1`` and ``nb02.q2``."""
+"""Exercises of notebook 02 (the network): ``nb02.q1`` (parameters by hand), ``nb02.q2`` (build a Dense(256)
+variant) and ``nb02.q3`` (the output shape for a batch)."""
 from __future__ import annotations
 
 from typing import Any
 
-from helpers.exercises.core import Feedback, Question, right, wrong, show, as_number, known_mistake
+from helpers.exercises.core import (MODEL_IF_NONE, Feedback, Question, as_model, as_number, as_shape,
+                                    dense_stack_mistake, known_mistake, right, show, wrong)
 
 def _judge_dense_256(answer: Any) -> Feedback:
     value = as_number(answer)
@@ -27,27 +29,30 @@ def _judge_dense_256(answer: Any) -> Feedback:
     return wrong(f"{show(value)} is not it: count one weight per input for each unit, plus the biases.")
 
 
-def _judge_total_params(answer: Any) -> Feedback:
-    value = as_number(answer)
-    hidden, output = 784 * 512 + 512, 512 * 10 + 10
-    expected = hidden + output
-    if value == expected:
-        return right(f"{hidden} (hidden) + {output} (output) = {expected}, the total model.summary() shows.")
-    known = [
-        (784 * 512 + 512 * 10, f"{784 * 512 + 512 * 10} counts the weights only: you forgot the biases (512 + 10)."),
-        (hidden, f"{hidden} is the hidden layer alone; add the output layer."),
-        (output, f"{output} is the output layer alone; add the hidden layer."),
-        (hidden + 512 * 10, "close: check the biases: you left out the output layer's 10 biases."),
-        (784 * 512 + output, "close: check the biases: you left out the hidden layer's 512 biases."),
-        (784 + 512 + 10, f"{784 + 512 + 10} is the number of neurons; the question asks for parameters (weights and biases)."),
-        (784 * 256 + 256, f"{784 * 256 + 256} is the Dense(256) layer of exercise 1; count the reference network."),
-    ]
-    found = known_mistake(value, known)
-    if found:
-        return found
-    if abs(value - expected) <= 0.01 * expected:
-        return wrong(f"{show(value)} is close: check the biases (one per unit, in both layers).")
-    return wrong(f"{show(value)} is not it: add up weights and biases of both Dense layers.")
+def _judge_model_256(answer: Any) -> Feedback:
+    model = as_model(answer, "your model")
+    mistake = dense_stack_mistake(model, hidden_units=256, input_shape_expected=(784,))
+    if mistake:
+        return mistake
+    return right(f"784 -> 256 (relu) -> 10 (softmax): {model.count_params():,} parameters; "
+                 "model_256.summary() shows them layer by layer.")
+
+
+def _judge_batch_output_shape(answer: Any) -> Feedback:
+    shape = as_shape(answer, "the output shape")
+    batch, units = 32, 512
+    if shape == (batch, units):
+        return right(f"{(batch, units)}: one row of {units} numbers for each of the {batch} images; "
+                     "None in (None, 512) stands for the batch size.")
+    return {
+        (None, units): wrong(f"None stands for 'any batch size'; for a batch of {batch} images, write {batch}."),
+        (units,): wrong(f"{(units,)} is the output for one image; a batch of {batch} gives one row per image."),
+        (units, batch): wrong("the axes are swapped: the first axis counts the images (the batch)."),
+        (batch, 784): wrong(f"{(batch, 784)} is the input of the hidden layer; the question asks for its output."),
+        (784, units): wrong(f"{(784, units)} is the shape of the weight matrix W, not of the output."),
+        (batch, 10): wrong(f"{(batch, 10)} is the output of the output layer; the question asks for the hidden one."),
+        (batch, 28, 28): wrong("that is the shape of 32 raw images; the hidden layer outputs 512 numbers per image."),
+    }.get(shape, wrong(f"{shape} is not it: one row per image in the batch, one column per unit."))
 
 
 q1 = Question("nb02.q1", _judge_dense_256, answer_name="dense_256_params", expects="the number of parameters",
@@ -55,8 +60,21 @@ q1 = Question("nb02.q1", _judge_dense_256, answer_name="dense_256_params", expec
              explanation="784 weights for each of the 256 units, plus one bias per unit.",
              solution_code="dense_256_params = 784 * 256 + 256")
 
-q2 = Question("nb02.q2", _judge_total_params, answer_name="total_params", expects="the number of parameters",
-             hint="Count each Dense layer as inputs x units + units, then add the two; model.summary() shows "
-                  "the same total.",
-             explanation="the hidden layer (784 inputs, 512 units) plus the output layer (512 inputs, 10 units).",
-             solution_code="total_params = (784 * 512 + 512) + (512 * 10 + 10)  # or model.count_params()")
+q2 = Question("nb02.q2", _judge_model_256, answer_name="model_256", expects="your model",
+             hint="Copy the keras.Sequential cell above and change one number: the hidden layer's units.",
+             explanation="the same three entries as the reference network, with 256 hidden units.",
+             solution_code="""
+                 model_256 = keras.Sequential([
+                     keras.Input(shape=(784,)),
+                     keras.layers.Dense(256, activation="relu"),
+                     keras.layers.Dense(10, activation="softmax"),
+                 ])
+             """,
+             if_none=MODEL_IF_NONE)
+
+q3 = Question("nb02.q3", _judge_batch_output_shape, answer_name="hidden_output_shape",
+             expects="the shape (a tuple)",
+             hint="The table above prints the hidden layer's output as (None, 512): what does None become "
+                  "when 32 images go in at once?",
+             explanation="the first axis is the batch (32 images), the second the 512 units of the hidden layer.",
+             solution_code="hidden_output_shape = (32, 512)")

@@ -1,4 +1,4 @@
-"""Exercises of notebook 03 (loss): ``nb03.q1`` and ``nb03.q2``."""
+"""Exercises of notebook 03 (compile): ``nb03.q1`` (a loss by hand) and ``nb03.q2`` (compile for integer labels)."""
 from __future__ import annotations
 
 import difflib
@@ -7,7 +7,8 @@ import re
 from typing import Any
 
 
-from helpers.exercises.core import Feedback, Question, Rejected, right, wrong, show, kind, as_number, known_mistake
+from helpers.exercises.core import (Feedback, Question, Rejected, as_model, as_number, dense_stack_mistake, kind,
+                                    known_mistake, right, show, wrong)
 
 PREDICTION, TRUE_CLASS = (0.1, 0.7, 0.2), 1
 
@@ -57,35 +58,74 @@ def _snake_case(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
-def _judge_loss_name(answer: Any) -> Feedback:
-    if isinstance(answer, str):
-        name, given = answer, answer
-    elif isinstance(answer, type):  # a loss class, e.g. keras.losses.SparseCategoricalCrossentropy
-        name, given = _snake_case(answer.__name__), answer.__name__
-    elif callable(answer):  # a loss instance (it has .name) or a loss function (it has __name__)
-        given = getattr(answer, "name", None) or getattr(answer, "__name__", None) or type(answer).__name__
-        name = _snake_case(given)
-    else:
-        raise Rejected(wrong(f"this is {kind(answer)}; give the loss name as a string in quotes."))
-    if name in (LOSS_FOR_INTEGER_LABELS, "SparseCategoricalCrossentropy"):
-        return right(f"{LOSS_FOR_INTEGER_LABELS!r} takes the integer labels 0..9 as they are: no to_categorical needed.")
-    if name.strip() != name and name.strip() in (LOSS_FOR_INTEGER_LABELS, "SparseCategoricalCrossentropy"):
+def loss_name(loss: Any) -> tuple[str, str]:
+    """(snake_case name, name as the learner gave it) of a loss given as a string, class, instance or function."""
+    if isinstance(loss, str):
+        return loss, loss
+    if isinstance(loss, type):  # a loss class, e.g. keras.losses.SparseCategoricalCrossentropy
+        return _snake_case(loss.__name__), loss.__name__
+    if callable(loss):  # a loss instance (it has .name) or a loss function (it has __name__)
+        given = getattr(loss, "name", None) or getattr(loss, "__name__", None) or type(loss).__name__
+        return _snake_case(given), given
+    raise Rejected(wrong(f"the loss is {kind(loss)}; give compile(loss=...) a loss name in quotes, "
+                         "like \"categorical_crossentropy\"."))
+
+
+def loss_mistake(loss: Any) -> Feedback | None:
+    """None for the crossentropy of integer labels; otherwise the feedback naming why ``loss`` does not fit them."""
+    name, given = loss_name(loss)
+    if name == LOSS_FOR_INTEGER_LABELS:
+        return None
+    if name.strip() != name and _snake_case(name.strip()) == LOSS_FOR_INTEGER_LABELS:
         return wrong("right loss, but remove the spaces around the name: Keras needs it exactly.")
-    if name.lower() == LOSS_FOR_INTEGER_LABELS:
+    if name.lower() == LOSS_FOR_INTEGER_LABELS or _snake_case(name) == LOSS_FOR_INTEGER_LABELS:
         return wrong("right loss, but Keras loss names are case-sensitive: write it all in lower case.")
     name = _snake_case(name.strip())
+    compact = name.replace("_", "")
+    if compact == LOSS_FOR_INTEGER_LABELS.replace("_", ""):
+        return wrong(f"right loss, but spell it as Keras does, with underscores: {LOSS_FOR_INTEGER_LABELS!r}.")
+    if compact == "categoricalcrossentropy":
+        name = "categorical_crossentropy"
     if name == "categorical_crossentropy":
-        return wrong("'categorical_crossentropy' needs one-hot labels; find its variant for integer labels.")
+        return wrong("'categorical_crossentropy' needs one-hot labels; with the integer labels 0-9, "
+                     "use its sparse variant.")
+    if "int" in name and "crossentropy" in name.replace("cross_entropy", "crossentropy"):
+        return wrong(f"Keras has no {given!r}: the crossentropy for integer labels is the 'sparse' one.")
     if name == "binary_crossentropy":
         return wrong("'binary_crossentropy' is for two classes (yes/no); MNIST has 10 classes given as integers.")
     if name in REGRESSION_LOSSES:
         return wrong(f"{given!r} is a regression loss (for predicting numbers); this is classification into 10 classes.")
     if name in KERAS_LOSS_NAMES:
-        return wrong(f"{given!r} is a Keras loss, but not the one for integer class labels.")
-    closest = difflib.get_close_matches(name, KERAS_LOSS_NAMES, n=1, cutoff=0.6)
+        return wrong(f"{given!r} is a Keras loss, but not one for integer class labels.")
+    # suggest a close name, but never the one-hot loss the learner must move away from
+    candidates = [n for n in KERAS_LOSS_NAMES if n != "categorical_crossentropy"]
+    closest = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
     if closest:
         return wrong(f"{given!r} is not a Keras loss name; did you mean {closest[0]!r}?")
     return wrong(f"{given!r} is not a Keras loss name; look for the crossentropy meant for integer labels.")
+
+
+def _judge_compiled_for_integers(answer: Any) -> Feedback:
+    model = as_model(answer, "your compiled model")
+    mistake = dense_stack_mistake(model, hidden_units=512, input_shape_expected=(784,))
+    if mistake:
+        return mistake
+    if not getattr(model, "compiled", False) or getattr(model, "loss", None) is None:
+        return wrong("the model is not compiled yet: call model_int.compile(optimizer=..., loss=..., metrics=...) "
+                     "before passing it.")
+    mistake = loss_mistake(model.loss)
+    if mistake:
+        return mistake
+    if isinstance(model.loss, type):
+        return wrong(f"right loss, but this is the class itself; create the loss with (): {model.loss.__name__}().")
+    optimizer = type(model.optimizer).__name__
+    if optimizer != "RMSprop":
+        return wrong(f"the loss is right, but the optimizer is {optimizer}; keep the reference one, \"rmsprop\".")
+    metrics = getattr(getattr(model, "_compile_metrics", None), "_user_metrics", None) or []
+    if not any(m == "accuracy" or getattr(m, "name", None) == "accuracy" for m in metrics):
+        return wrong("the loss is right; add metrics=[\"accuracy\"] so training reports the accuracy.")
+    return right(f"compiled with {LOSS_FOR_INTEGER_LABELS!r}: this model trains on the labels 0-9 as they are, "
+                 "no one-hot needed.")
 
 
 q1 = Question("nb03.q1", _judge_loss_by_hand, answer_name="loss_by_hand", expects="the loss (a number)",
@@ -97,8 +137,16 @@ q1 = Question("nb03.q1", _judge_loss_by_hand, answer_name="loss_by_hand", expect
                  loss_by_hand = -np.log(0.7)  # the same as -np.sum(np.array([0, 1, 0]) * np.log([0.1, 0.7, 0.2]))
              """)
 
-q2 = Question("nb03.q2", _judge_loss_name, answer_name="loss_name", expects="the loss name (a string, in quotes)",
-             hint="Keras has a variant of 'categorical_crossentropy' for integer labels; its name adds a prefix "
-                  "meaning the labels are not spread out one-hot.",
-             explanation="the sparse variant of categorical crossentropy reads integer labels directly.",
-             solution_code='loss_name = "sparse_categorical_crossentropy"')
+q2 = Question("nb03.q2", _judge_compiled_for_integers, answer_name="model_int", expects="your compiled model",
+             hint="Build the network as above, then compile it with the same optimizer and metrics, and the loss "
+                  "that reads integer labels (section 'Integer labels').",
+             explanation="the same network and compile call, with the sparse variant of the loss.",
+             solution_code="""
+                 model_int = keras.Sequential([
+                     keras.Input(shape=(784,)),
+                     keras.layers.Dense(512, activation="relu"),
+                     keras.layers.Dense(10, activation="softmax"),
+                 ])
+                 model_int.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+             """,
+             if_none="(model.compile() and model.summary() return None: pass the model itself.)")
