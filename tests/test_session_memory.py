@@ -86,6 +86,15 @@ NEXT_LINKS_JS = """
 """
 
 
+# What each open notebook's toolbar shows about its kernel at the end (for the report).
+TAB_KERNELS_JS = """
+() => [...window.jupyterapp.shell.widgets('main')].filter(w => w.sessionContext).map(w => ({
+  path: w.context.path, kernel: w.sessionContext.kernelDisplayName,
+  status: w.sessionContext.session && w.sessionContext.session.kernel
+    ? w.sessionContext.session.kernel.status : 'no kernel'}))
+"""
+
+
 def series() -> list[str]:
     """The numbered notebooks of the series, in order."""
     return sorted(path.name for path in (REPO_ROOT / "notebooks").glob(NOTEBOOK_PATTERN))
@@ -332,8 +341,8 @@ def limit_from_environment() -> int | None:
     return int(value) * MIB or None
 
 
-def report(watch: MemoryWatch, ids: dict[str, str], limit: int | None, where: str) -> str:
-    """The figures as a table, one line per notebook and one for the whole session."""
+def report(watch: MemoryWatch, ids: dict[str, str], limit: int | None, where: str, tabs: list[dict]) -> str:
+    """The figures as a table, one line per notebook and one for the whole session; then the tabs' kernels."""
     lines = [f"Memory of JupyterLab and its kernels, limit {mib(limit) if limit else 'none'} ({where})",
              f"{'notebook':32} {'cells':>5} {'s':>5} {'kernels':>7} {'kernel VmHWM':>12} "
              f"{'sum of PSS':>11} {'cgroup peak':>11}"]
@@ -348,6 +357,9 @@ def report(watch: MemoryWatch, ids: dict[str, str], limit: int | None, where: st
                  f"{mib(max((k.hwm for k in watch.kernels.values()), default=0)):>12} "
                  f"{mib(max((s.peak_pss for s in watch.segments), default=0)):>11} "
                  f"{mib(max(peaks) if peaks else None):>11}")
+    if tabs:
+        lines.append("At the end, the open tabs' kernels: " + "; ".join(
+            f"{tab['path']} {tab['kernel']} ({tab['status']})" for tab in tabs))
     return "\n".join(lines)
 
 
@@ -366,7 +378,12 @@ def test_a_learner_session_fits_in_the_memory_limit(tmp_path_factory: pytest.Tem
     watch = None
     problems: list[str] = []
     ids: dict[str, str] = {}
+    tabs: list[dict] = []
     try:
+        # The JupyterLab settings `make setup` installs (as binder/postBuild does on Binder).
+        tracker = json.loads(server.api("/lab/api/settings/@jupyterlab/notebook-extension:tracker"))
+        if tracker["schema"]["properties"]["kernelShutdown"]["default"] is not True:
+            problems.append("JupyterLab does not shut kernels down with their tab: run `make setup`")
         if cgroup is not None:
             cgroup.add(server.process.pid)  # its kernels, started later, are born in the group
         watch = MemoryWatch(server.process.pid, cgroup)
@@ -403,6 +420,7 @@ def test_a_learner_session_fits_in_the_memory_limit(tmp_path_factory: pytest.Tem
                     watch.sample()
                     assert_no_cell_errors(run)
                     check_no_kernel_lost()
+                tabs = page.evaluate(TAB_KERNELS_JS)
             finally:
                 chromium.close()
     finally:
@@ -412,11 +430,12 @@ def test_a_learner_session_fits_in_the_memory_limit(tmp_path_factory: pytest.Tem
         if cgroup is not None:
             cgroup.remove()
         if watch is not None:
-            table = report(watch, ids, limit, where)
+            table = report(watch, ids, limit, where, tabs)
             report_path.parent.mkdir(parents=True, exist_ok=True)
             report_path.write_text(table + "\n")
             print(f"\n{table}\n(written to {shown_path(report_path)})")
 
+    assert not problems, problems
     restarted = sorted(kernel for kernel, record in watch.kernels.items() if len(record.pids) > 1)
     assert not restarted, f"kernel(s) {restarted} ran as more than one process: restarted"
     peak_pss = max(segment.peak_pss for segment in watch.segments)
