@@ -10,7 +10,8 @@ left open and, without this, a later notebook's kernel is killed for lack of mem
 Jupyter server this kernel belongs to (its REST API, with the server's own token) for its
 sessions, and shuts down the kernels of the other notebooks of the series (same folder,
 ``NN_name.ipynb``) that are idle, that is, not running a cell.  It prints one line naming
-them.  Their tabs stay open; their variables are gone until you run them again.
+them.  Their tabs stay open and show "No Kernel"; their variables are gone.  To go back to one,
+click "No Kernel" at its top right, select the Python 3 kernel, and run it from the top.
 
 It does nothing, and prints nothing, when there is nothing to stop or when this kernel does
 not belong to a Jupyter server the function can reach: on Colab, under nbval or
@@ -155,7 +156,9 @@ def stop_other_kernels() -> list[str]:
         freed += memory
     if stopped:
         names = ", ".join(Path(name).stem for name in stopped)
-        amount = f", freeing {freed / 1e9:.1f} GB" if freed else ""
-        print(f"Memory: stopped the idle kernels of {names}{amount}, so this notebook has room. "
-              "Their tabs stay open; run one from the top to use it again.", flush=True)
+        size = f"{freed / 1e9:.1f} GB" if freed >= 1e8 else f"{freed / 1e6:.0f} MB"
+        amount = f" ({size} freed)" if freed else ""
+        print(f"Memory: stopped the idle kernels of {names}{amount} so that this notebook has room. "
+              'To go back to one, click "No Kernel" at its top right, select Python 3, and run it from the top.',
+              flush=True)
     return stopped
