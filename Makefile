@@ -31,7 +31,12 @@ $(VENV)/.installed-tests: $(VENV)/.installed tests/requirements.txt
 	$(PY) -m pip install --disable-pip-version-check -q -r tests/requirements.txt
 	@touch $@
 
-setup: $(VENV)/.installed graphviz
+# JupyterLab shuts a notebook's kernel down when its tab is closed (the same setting as on Binder).
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.d/mnist-keras-tutorial.json
+$(LAB_OVERRIDES): binder/lab_overrides.json $(VENV)/.installed
+	@mkdir -p $(dir $@) && cp $< $@
+
+setup: $(VENV)/.installed $(LAB_OVERRIDES) graphviz
 
 graphviz:
 	@command -v dot >/dev/null 2>&1 || { \
@@ -60,7 +65,7 @@ test: setup data $(VENV)/.installed-tests
 	$(PY) -m pytest -p no:cacheprovider --nbval --nbval-current-env tests notebooks
 
 # JupyterLab also works without Graphviz (the diagram cells then say how to install it).
-lab: $(VENV)/.installed data
+lab: $(VENV)/.installed $(LAB_OVERRIDES) data
 	@command -v dot >/dev/null 2>&1 || echo "Note: $(GRAPHVIZ_HINT)"
 	$(VENV)/bin/jupyter lab notebooks
 

@@ -7,7 +7,9 @@
   ``<!-- links:end -->``: a Binder badge for the series and a table with a Binder and a
   Colab link for every notebook;
 - in every notebook, the first code cell (the set-up cell, ``COLAB_CELL``: on Colab it clones
-  this repository and branch; everywhere it keeps TensorFlow's start-up log out of the cells),
+  this repository and branch; in JupyterLab it stops the idle kernels of the series' other
+  notebooks to free memory (``helpers.kernels``); everywhere it keeps TensorFlow's start-up log
+  out of the cells),
   stored collapsed (Colab's ``cellView: form``, JupyterLab's ``source_hidden``);
 - in every notebook, the navigation cells at the top and bottom (``Previous · Contents · Next``,
   tagged ``navigation``), from the notebooks' order and titles.
@@ -47,6 +49,8 @@ if "google.colab" in sys.modules:
         sys.path.insert(0, repo)
     os.chdir(os.path.join(repo, "notebooks"))
 from helpers import import_tensorflow_quietly
+from helpers.kernels import stop_other_kernels
+stop_other_kernels()  # in JupyterLab, frees memory: stops the idle kernels of the series' other notebooks, and says so
 import_tensorflow_quietly()  # TensorFlow's C++ start-up lines go to outputs/tensorflow.log, not into the cells'''
 COLAB_CELL_METADATA = {"cellView": "form", "jupyter": {"source_hidden": True}}
 NAVIGATION_TAG = "navigation"

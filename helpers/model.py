@@ -30,7 +30,8 @@ def preprocess(images: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.n
         )
     if images.dtype != np.uint8:
         raise ValueError(f"preprocess: images must be the raw uint8 pixels, got {images.dtype} (already scaled?)")
-    x = images.reshape((len(images), 28 * 28)).astype("float32") / 255
+    x = images.reshape((len(images), 28 * 28)).astype("float32")
+    x /= 255  # in place: the same values as `/ 255`, without a second 188 MB array for the training set
     y = keras.utils.to_categorical(labels, num_classes=10)
     return x, y
 

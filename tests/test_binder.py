@@ -130,6 +130,35 @@ def test_postbuild_makes_helpers_importable_and_survives_no_data(tmp_path):
     where = subprocess.run([python, "-c", "import helpers; print(helpers.REPO_ROOT)"],
                            cwd=REPO_ROOT / "notebooks", env=env, stdout=subprocess.PIPE, text=True)
     assert where.stdout.strip() == str(REPO_ROOT)
+    # The memory settings, where JupyterLab and jupyter_server read them for this Python.
+    for source, installed in [("lab_overrides.json", "share/jupyter/lab/settings/overrides.d"),
+                              ("jupyter_server_config.json", "etc/jupyter/jupyter_server_config.d")]:
+        target = env_dir / installed / "mnist-keras-tutorial.json"
+        assert target.read_bytes() == (REPO_ROOT / "binder" / source).read_bytes(), result.stdout
+
+
+def test_memory_settings_name_real_jupyterlab_and_jupyter_server_settings():
+    """Every setting in binder/lab_overrides.json is in the installed JupyterLab's schemas, with the right type,
+    and binder/jupyter_server_config.json configures the kernel manager of the installed jupyter_server."""
+    import json
+
+    from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
+    from jupyterlab._version import __version__  # noqa: F401  (JupyterLab is installed)
+    from traitlets.config import Config
+
+    schemas = Path(sys.prefix, "share/jupyter/lab/schemas")
+    types = {"boolean": bool, "integer": int, "number": (int, float), "string": str}
+    for plugin, settings in json.loads((REPO_ROOT / "binder/lab_overrides.json").read_text()).items():
+        package, name = plugin.rsplit(":", 1)
+        schema = json.loads((schemas / package / f"{name}.json").read_text())
+        for key, value in settings.items():
+            assert key in schema["properties"], f"{plugin} has no setting {key!r}"
+            assert isinstance(value, types[schema["properties"][key]["type"]]), f"{plugin} {key}: wrong type"
+
+    config = json.loads((REPO_ROOT / "binder/jupyter_server_config.json").read_text())
+    manager = MappingKernelManager(config=Config(config))
+    for key, value in config["MappingKernelManager"].items():
+        assert key in manager.trait_names() and getattr(manager, key) == value
 
 
 def test_the_check_notices_pip_running_before_the_repository_is_there(dockerfile):

@@ -38,7 +38,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -379,6 +379,11 @@ def open_notebook(page: Any, server: LabServer, notebook: str) -> dict[str, Any]
     """Open ``notebook`` in JupyterLab; return the state once its kernel is idle, failing on any dialog."""
     page.goto(f"{server.url}/lab/tree/{urllib.parse.quote(notebook)}?token={server.token}",
               timeout=SERVER_START_TIMEOUT_S * 1000)
+    return wait_for_kernel(page, server, notebook)
+
+
+def wait_for_kernel(page: Any, server: LabServer, notebook: str) -> dict[str, Any]:
+    """Wait until ``notebook`` is open in the page and its kernel idle; return the state, failing on any dialog."""
     page.wait_for_function(
         "(path) => window.jupyterapp && [...window.jupyterapp.shell.widgets('main')]"
         ".some(w => w.context && w.context.path === path)",
@@ -401,10 +406,22 @@ def run_all_cells(page: Any, server: LabServer, notebook: str, timeout_s: float)
     """Open ``notebook``, clear its outputs, run all cells and wait until the kernel has finished."""
     started = time.monotonic()
     opened = open_notebook(page, server, notebook)
+    return run_opened_notebook(page, server, notebook, timeout_s, opened, started)
+
+
+def run_opened_notebook(page: Any, server: LabServer, notebook: str, timeout_s: float,
+                        opened: dict[str, Any], started: float,
+                        check: Callable[[], None] | None = None) -> NotebookRun:
+    """Clear the outputs of the open ``notebook``, run all its cells and wait until the kernel has finished.
+
+    ``check``, if given, is called at every poll and may raise to stop waiting.
+    """
     page.evaluate(RUN_ALL_JS, notebook)
     deadline = time.monotonic() + timeout_s
     while True:
         page.wait_for_timeout(POLL_INTERVAL_MS)
+        if check is not None:
+            check()
         state = notebook_state(page, notebook)
         fail_on_dialog(state, notebook, "while the cells ran")
         if state["kernelStatus"] in ("dead", "unknown", "no kernel"):

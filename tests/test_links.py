@@ -33,10 +33,10 @@ def write_notebook(path: Path, title: str, repo_url: str, branch: str = "main") 
 
 @pytest.fixture
 def fork(tmp_path: Path) -> Path:
-    """A minimal copy of the series: helpers/links.py, README with markers, two notebooks, a fork remote."""
+    """A minimal copy of the series: helpers/links.py (and what the set-up cell imports), README with markers, two notebooks, a fork remote."""
     repo = tmp_path / "fork"
     (repo / "helpers").mkdir(parents=True)
-    for name in ("__init__.py", "links.py", "run.py"):
+    for name in ("__init__.py", "links.py", "run.py", "kernels.py"):  # what the set-up cell imports
         shutil.copy(REPO_ROOT / "helpers" / name, repo / "helpers")
     (repo / "notebooks").mkdir()
     write_notebook(repo / "notebooks/01_first.ipynb", "Step 1 · First", UPSTREAM_URL)
