@@ -111,7 +111,7 @@ def test_ink_from_scan_right(function):
     (lambda scan: 1 - scan / 128, "does not give 1 - scan / 255"),
     (in_place, "changed the scan"),
     (crashing, "raised NameError"),
-    (lambda scan: "ink", "numpy array"),
+    (lambda scan: "ink", "NumPy array"),
     ("ink_from_scan", "not a function"),
     (1 - np.zeros((28, 28)), "not a function"),
 ], ids=lambda value: value if isinstance(value, str) else getattr(value, "__name__", type(value).__name__))
