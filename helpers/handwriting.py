@@ -1,4 +1,4 @@
-"""Your own handwriting, prepared the way MNIST's digits were (written out in notebook 09).
+"""Your own handwriting, prepared the way MNIST's digits were (notebook 09 writes these functions out).
 
 MNIST's makers fitted each digit into a 20x20 box keeping its aspect ratio (the
 resizing leaves grey levels at the edges), then placed it in a 28x28 image so that
@@ -37,7 +37,7 @@ def _checked_ink(ink: np.ndarray, name: str) -> np.ndarray:
 
 
 def crop_to_ink(ink: np.ndarray) -> np.ndarray:
-    """The smallest rectangle holding every pixel with ink (value above 0)."""
+    """The smallest rectangle holding every pixel with ink (value above 0); written out in notebook 09."""
     ink = _checked_ink(ink, "crop_to_ink")
     rows = np.flatnonzero(ink.max(axis=1) > 0)
     cols = np.flatnonzero(ink.max(axis=0) > 0)
@@ -45,7 +45,7 @@ def crop_to_ink(ink: np.ndarray) -> np.ndarray:
 
 
 def fit_in_box(ink: np.ndarray, box: int = BOX) -> np.ndarray:
-    """Resize so that the longer side is ``box`` pixels, keeping the aspect ratio; values stay in [0, 1]."""
+    """Resize so that the longer side is ``box`` pixels, keeping the aspect ratio (written out in notebook 09)."""
     ink = _checked_ink(ink, "fit_in_box")
     height, width = ink.shape
     scale = box / max(height, width)
@@ -55,7 +55,10 @@ def fit_in_box(ink: np.ndarray, box: int = BOX) -> np.ndarray:
 
 
 def centre_of_mass(ink: np.ndarray) -> tuple[float, float]:
-    """(row, column) of the ink's centre of mass: the average pixel position, weighted by the ink."""
+    """(row, column) of the ink's centre of mass: the average pixel position, weighted by the ink.
+
+    Written out in notebook 09.
+    """
     ink = _checked_ink(ink, "centre_of_mass")
     rows, cols = np.indices(ink.shape)
     total = ink.sum()
@@ -63,7 +66,10 @@ def centre_of_mass(ink: np.ndarray) -> tuple[float, float]:
 
 
 def centre_by_mass(ink: np.ndarray, side: int = SIDE) -> np.ndarray:
-    """Place ``ink`` (at most side x side) in a side x side image with its centre of mass at (14, 14)."""
+    """Place ``ink`` (at most side x side) in a side x side image with its centre of mass at (14, 14).
+
+    Written out in notebook 09.
+    """
     ink = _checked_ink(ink, "centre_by_mass")
     height, width = ink.shape
     if height > side or width > side:
@@ -81,6 +87,7 @@ def prepare_digit(image: np.ndarray) -> np.ndarray:
 
     Grey levels are scaled so that the strongest ink is 1, the ink is cropped to its bounding box,
     fitted into a 20x20 box keeping the aspect ratio, and centred by centre of mass in 28x28.
+    Written out in notebook 09.
     """
     ink = _checked_ink(image, "prepare_digit")
     ink = ink / ink.max()
@@ -121,7 +128,7 @@ def ink_from_photo(grey: np.ndarray, threshold: float = 0.3) -> np.ndarray:
 
     The paper's grey is the median pixel (most of the picture is paper); ink is how much darker
     than the paper a pixel is, as a share of the darkest pixel; shades below ``threshold``
-    (paper texture, shadows) become 0.
+    (paper texture, shadows) become 0.  Written out in notebook 09.
     """
     grey = np.asarray(grey)
     if grey.ndim != 2:
