@@ -8,6 +8,9 @@ notebook goes to ``outputs/browser/<notebook>.png``.
   ``02_network_architecture.ipynb``, which is short and does not train).
 - ``BROWSER_TEST_TIMEOUT``: seconds allowed for running all cells (default 300).
 
+A second test runs notebook 09 and draws on its drawing pad with Playwright's mouse, as a
+learner would: a vertical bar must be read as a 1, a ring as a 0.
+
 JupyterLab serves a temporary copy of ``notebooks/``, with its own config, data
 and runtime folders, so it never changes the tracked notebooks and no user
 setting leaks in.  ``import helpers`` still works through the venv's .pth file,
@@ -27,6 +30,7 @@ The failure message quotes the error text as rendered in the page.
 from __future__ import annotations
 
 import json
+import math
 import os
 import secrets
 import shutil
@@ -533,3 +537,75 @@ def test_a_kernel_dialog_fails_the_test(lab_server: LabServer, page: Any) -> Non
                    kernel="no-such-kernel", language="no-such-language")
     with pytest.raises(AssertionError, match="kernel dialog appeared on opening"):
         open_notebook(page, lab_server, notebook)
+
+
+DRAWING_NOTEBOOK = "09_ask_the_network.ipynb"
+ANSWER_TIMEOUT_S = 60.0  # from the last stroke to a settled answer on the pad (the kernel prepares and predicts)
+
+
+def draw_on_pad(page: Any, points: list[tuple[float, float]]) -> None:
+    """One stroke with the mouse through ``points``, given in the pad's canvas pixels (0 to its width)."""
+    canvas = page.locator(".mnist-pad-canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    scale = box["width"] / float(canvas.get_attribute("width"))
+    x0, y0 = box["x"], box["y"]
+    page.mouse.move(x0 + points[0][0] * scale, y0 + points[0][1] * scale)
+    page.mouse.down()
+    for x, y in points[1:]:
+        page.mouse.move(x0 + x * scale, y0 + y * scale, steps=2)
+    page.mouse.up()
+
+
+def settled_answer(page: Any, timeout_s: float = ANSWER_TIMEOUT_S) -> str:
+    """The digit the pad shows once the kernel has answered every update of the strokes.
+
+    While you draw, the pad sends the strokes several times a second, so an answer about a half-drawn
+    stroke can show for a moment; settled means the kernel is idle and the answer and the 28x28 image
+    have not changed for a second.
+    """
+    deadline = time.monotonic() + timeout_s
+    last, same_since = None, time.monotonic()
+    while True:
+        page.wait_for_timeout(250)
+        kernel = notebook_state(page, DRAWING_NOTEBOOK)["kernelStatus"]
+        shown = page.evaluate("""() => {
+          const pad = document.querySelector('.mnist-pad');
+          return [pad.querySelector('.mnist-pad-prediction').dataset.digit,
+                  pad.querySelector('.mnist-pad-seen').toDataURL()];
+        }""")
+        if shown != last or kernel != "idle":
+            last, same_since = shown, time.monotonic()
+        elif time.monotonic() - same_since >= 1.0:
+            return shown[0]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the pad's answer did not settle within {timeout_s:g} s (kernel {kernel})")
+
+
+def test_drawing_on_the_pad_shows_the_networks_answer(lab_server: LabServer, page: Any) -> None:
+    """Notebook 09 runs; a bar drawn with the mouse is read as 1, then (after Clear) a ring as 0."""
+    timeout_s = positive_seconds("BROWSER_TEST_TIMEOUT", DEFAULT_TIMEOUT_S)
+    started = time.monotonic()
+    run = run_all_cells(page, lab_server, DRAWING_NOTEBOOK, timeout_s)
+    assert_no_cell_errors(run)
+    assert page.locator(".mnist-pad-canvas").count() == 1, "the drawing pad did not render"
+    assert page.locator(".mnist-pad-prediction").text_content() == "Draw a digit"
+
+    drawn = time.monotonic()
+    draw_on_pad(page, [(140, 40 + 10 * i) for i in range(21)])  # a vertical bar, 200 px tall
+    bar = settled_answer(page)
+    shot = outputs_dir() / "browser" / "09_drawing_pad_bar.png"
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    page.locator(".mnist-pad").screenshot(path=str(shot))
+    assert bar == "1", f"the bar was read as {bar!r}: {page.locator('.mnist-pad-prediction').text_content()}"
+
+    page.locator(".mnist-pad-clear").click()
+    assert settled_answer(page) == "", "Clear did not clear the answer"
+    ring = [(140 + 70 * math.sin(a), 140 - 90 * math.cos(a)) for a in (2 * math.pi * i / 48 for i in range(49))]
+    draw_on_pad(page, ring)
+    zero = settled_answer(page)
+    page.locator(".mnist-pad").screenshot(path=str(outputs_dir() / "browser" / "09_drawing_pad_ring.png"))
+    assert zero == "0", f"the ring was read as {zero!r}: {page.locator('.mnist-pad-prediction').text_content()}"
+    print(f"\n{DRAWING_NOTEBOOK}: ran in {run.seconds:.1f} s; drawing a bar and a ring and reading both "
+          f"took {time.monotonic() - drawn:.1f} s; whole test {time.monotonic() - started:.1f} s; "
+          f"screenshots in {shown_path(shot.parent)}")
