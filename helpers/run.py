@@ -34,8 +34,12 @@ def notebook_text(notebook: dict) -> str:
     """The notebook as stored in git: nbformat's layout without run-specific metadata."""
     notebook = json.loads(json.dumps(notebook))  # a plain-dict copy (also of nbformat's NotebookNode)
     notebook.get("metadata", {}).get("language_info", {}).pop("version", None)
+    notebook.get("metadata", {}).pop("widgets", None)
     for cell in notebook.get("cells", []):
         cell.get("metadata", {}).pop("execution", None)
+        for output in cell.get("outputs", []):
+            # a live widget's view: its model id is new at every run, and the model is gone once stored
+            output.get("data", {}).pop("application/vnd.jupyter.widget-view+json", None)
         if isinstance(cell.get("source"), str):
             cell["source"] = cell["source"].splitlines(keepends=True)
     return json.dumps(notebook, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
