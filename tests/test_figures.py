@@ -99,3 +99,20 @@ def test_figures_are_readable_paths() -> None:
         assert (REPO_ROOT / figure.source).is_file() and (REPO_ROOT / figure.printed_by).is_file()
         assert re.compile(figure.pattern).groups == 1
         assert Path(figure.printed_by).suffix == ".ipynb"
+
+
+def notebook_minutes(path: Path) -> int:
+    """The "about N minutes" of a notebook's first (non-navigation) Markdown cell."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    first = next("".join(c["source"]) for c in cells if c["cell_type"] == "markdown"
+                 and "navigation" not in c.get("metadata", {}).get("tags", []))
+    return int(re.search(r"about (\d+) minutes", first)[1])
+
+
+def test_readme_table_gives_each_notebook_its_own_minutes_and_lists_them_all() -> None:
+    rows = re.findall(r"^\| \d+ \| \[(\w+)\]\(notebooks/\1\.ipynb\) \|.*\| (\d+) \|$",
+                      (REPO_ROOT / "README.md").read_text(encoding="utf-8"), re.M)
+    notebooks = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    assert [name for name, _ in rows] == [path.stem for path in notebooks]
+    for (name, minutes), path in zip(rows, notebooks):
+        assert int(minutes) == notebook_minutes(path), f"README says {minutes} minutes for {name}"
