@@ -31,7 +31,8 @@ def _judge_variant(answer: Any) -> Feedback:
             or getattr(output.activation, "__name__", "") != "softmax":
         return wrong("keep the reference's layers otherwise: Dense(128, activation=\"relu\"), then "
                      "Dense(10, activation=\"softmax\").")
-    if not answer.inputs or tuple(answer.inputs[0].shape) != (None, 784):
+    inputs = getattr(answer, "inputs", None)  # a Sequential without keras.Input has none (it raises)
+    if not inputs or tuple(inputs[0].shape) != (None, 784):
         return wrong("the model does not know its input: start the list with keras.Input(shape=(784,)).")
     if not dropouts:
         return wrong(f"there is no Dropout layer: add keras.layers.Dropout({RATE}) after the hidden layer.")
@@ -53,10 +54,10 @@ def _judge_variant(answer: Any) -> Feedback:
     optimizer = answer.optimizer
     if not isinstance(optimizer, keras.optimizers.Adam):
         return wrong(f"the optimizer is {type(optimizer).__name__}; the variant uses Adam.")
-    learning_rate = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+    learning_rate = float(optimizer.learning_rate)
     if not math.isclose(learning_rate, LEARNING_RATE, rel_tol=1e-5):
         advice = (": the string \"adam\" (or Adam()) keeps the default. Pass "
-                  f"keras.optimizers.Adam(learning_rate={LEARNING_RATE})" if math.isclose(learning_rate, 0.001) else "")
+                  f"keras.optimizers.Adam(learning_rate={LEARNING_RATE})" if math.isclose(learning_rate, 0.001, rel_tol=1e-5) else "")
         return wrong(f"Adam's learning rate is {learning_rate:g}{advice}; the variant uses {LEARNING_RATE}.")
     loss = answer.loss
     loss_name = loss if isinstance(loss, str) else getattr(loss, "name", getattr(loss, "__name__", ""))
