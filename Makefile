@@ -71,7 +71,7 @@ bench: setup data
 # Not part of `make test`: re-runs every experiment of helpers/experiments.py (several minutes on 2 cores)
 # and rewrites the committed results file that notebook 10 plots from.
 experiments: setup data
-	$(PY) -m helpers.experiments
+	TF_CPP_MIN_LOG_LEVEL=3 $(PY) -m helpers.experiments
 
 clean:
 	rm -rf outputs
