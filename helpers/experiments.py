@@ -1,13 +1,15 @@
-"""What-if experiments on the reference network (written out in notebook 10).
+"""What-if experiments on the reference network, for notebook 10.
 
 A table of named recipes (``EXPERIMENTS``), one function that trains one recipe and measures it
 (``run_experiment``), and the committed results file that ``make experiments``
 (``python -m helpers.experiments``) writes, so notebook 10 draws its plots in seconds.
 Each result carries a fingerprint of the code and recipe that made it: ``load_results``
 refuses a file made by other code (a stale file) in one line that names ``make experiments``.
+The fingerprint ignores docstrings, comments and layout: only a change in what runs makes a file stale.
 """
 from __future__ import annotations
 
+import ast
 import hashlib
 import inspect
 import json
@@ -15,6 +17,7 @@ import math
 import os
 import platform
 import sys
+import textwrap
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -116,13 +119,16 @@ class Data:
 
 
 def load_data() -> Data:
-    """MNIST, pre-processed, as ``Data`` (the split is written out in notebook 10)."""
+    """MNIST, pre-processed, as ``Data``; notebook 10 makes the same split in view of the learner."""
     (x_all, y_all), (x_test, y_test) = load_mnist()
     return Data(*preprocess(x_all, y_all), *preprocess(x_test, y_test))
 
 
 def run_experiment(recipe: Recipe, data: Data, verbose: int = 0) -> dict:
-    """Train a fresh network the way ``recipe`` says; return its per-epoch history and final metrics."""
+    """Train a fresh network the way ``recipe`` says; return its per-epoch history and final metrics.
+
+    Written out in notebook 10, which shows this very code (a test keeps the two copies the same).
+    """
     keras.utils.set_random_seed(recipe.seed)
     model = keras.Sequential([keras.Input(shape=(784,)), keras.layers.Dense(recipe.units, activation="relu")])
     if recipe.dropout > 0:
@@ -162,9 +168,18 @@ class StaleResults(RuntimeError):
     """The results file is missing, or was made by other code or recipes than these."""
 
 
+def code_of(function) -> str:
+    """A function's code without its docstring, comments or layout (what the fingerprint hashes)."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    body = tree.body[0].body
+    if len(body) > 1 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        del body[0]
+    return ast.unparse(tree)
+
+
 def fingerprint(recipe: Recipe) -> str:
     """A short hash of the code that trains (this module's run_experiment, the data preparation) and the recipe."""
-    code = "".join(inspect.getsource(f) for f in (run_experiment, load_data, preprocess, validation_set))
+    code = "\n".join(code_of(f) for f in (run_experiment, load_data, preprocess, validation_set))
     text = code + json.dumps(asdict(recipe), sort_keys=True) + str(VALIDATION_SIZE)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 

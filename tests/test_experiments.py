@@ -106,6 +106,19 @@ def test_changed_code_makes_the_file_stale(results_copy, tmp_path, monkeypatch) 
         module.load_results(results_copy)
 
 
+def test_a_changed_docstring_or_comment_leaves_the_file_fresh(results_copy, tmp_path, monkeypatch) -> None:
+    original = Path(experiments.__file__).read_text(encoding="utf-8")
+    changed = original.replace("return its per-epoch history and final metrics.", "return what it measured.")
+    changed = changed.replace("# one compiled call per epoch (notebook 05)", "# a comment, reworded")
+    assert changed.count("what it measured") == 1 and "reworded" in changed
+    (tmp_path / "reworded_experiments.py").write_text(changed, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("reworded_experiments", tmp_path / "reworded_experiments.py")
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "reworded_experiments", module)
+    spec.loader.exec_module(module)
+    assert module.load_results(results_copy)["experiments"]
+
+
 def test_a_missing_or_partial_file_says_what_to_run(results_copy, tmp_path) -> None:
     with pytest.raises(experiments.StaleResults, match=r"^no results file at .*: run `make experiments`"):
         experiments.load_results(tmp_path / "nothing.json")
