@@ -8,7 +8,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 HELPERS := $(wildcard helpers/*.py)
 GRAPHVIZ_HINT := Graphviz's dot is missing. Install it: Debian/Ubuntu: sudo apt-get install graphviz | macOS: brew install graphviz | conda: conda install -c conda-forge graphviz
 
-.PHONY: help setup graphviz data run test lab bench clean
+.PHONY: help setup graphviz data run test lab bench experiments clean
 
 help:
 	@echo "make run    set up, fetch MNIST, execute every notebook into outputs/"
@@ -16,6 +16,7 @@ help:
 	@echo "make lab    JupyterLab on the notebooks"
 	@echo "make data   fetch and verify MNIST only (data/mnist.npz)"
 	@echo "make bench  time the plain reference program against the series' training"
+	@echo "make experiments  re-run notebook 10's experiments into notebooks/results/experiments.json (minutes)"
 	@echo "make clean  remove outputs/ (keeps .venv and data/)"
 
 # --- set-up -----------------------------------------------------------------
@@ -71,6 +72,11 @@ lab: $(VENV)/.installed $(LAB_OVERRIDES) data
 
 bench: setup data
 	$(PY) tests/bench.py
+
+# Not part of `make test`: re-runs every experiment of helpers/experiments.py (several minutes on 2 cores)
+# and rewrites the committed results file that notebook 10 plots from.
+experiments: setup data
+	TF_CPP_MIN_LOG_LEVEL=3 $(PY) -m helpers.experiments
 
 clean:
 	rm -rf outputs

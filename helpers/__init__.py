@@ -4,7 +4,8 @@ One module per concern: ``data`` (load MNIST), ``model`` (the reference
 network, saving and loading it), ``plots`` (figures), ``diagram`` (Graphviz
 drawings), ``handwriting`` (your own digits prepared like MNIST's), ``drawing``
 (the drawing pad widget), ``exercises`` (self-checking questions), ``check`` (setup check),
-``links`` (Binder, Colab and navigation links), ``run`` (execute the series).
+``links`` (Binder, Colab and navigation links), ``run`` (execute the series),
+``experiments`` (notebook 10's what-if runs and their cached results).
 Where a notebook first writes a function out and explains it, the function's
 docstring says so ("written out in notebook N"; tests/test_written_out.py keeps
 that true); later notebooks import it from here.

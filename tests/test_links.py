@@ -52,7 +52,7 @@ def run_links(repo: Path, *args: str) -> subprocess.CompletedProcess:
     """`python -m helpers.links` in ``repo``: it imports that repository's helpers, not the project's."""
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     return subprocess.run([sys.executable, "-m", "helpers.links", *args], cwd=repo, env=env,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300)
 
 
 def replace_in(path: Path, old: str, new: str) -> None:
@@ -182,7 +182,7 @@ def run_colab_cell(cwd: Path, repo_url: str, in_colab: bool, content_dir: Path) 
     ])
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     return subprocess.run([sys.executable, "-I", "-c", program], cwd=cwd, env=env,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300)
 
 
 def test_colab_cell_does_nothing_outside_colab(tmp_path):

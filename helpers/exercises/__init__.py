@@ -6,15 +6,15 @@
     nb01.q1.solution()
 
 ``core`` holds the ``Question`` class and the answer readers; each notebook's questions live in
-their own module (``nb01`` ... ``nb09``), the prompts in the notebooks' markdown.  Checking is
+their own module (``nb01`` ... ``nb11``), the prompts in the notebooks' markdown.  Checking is
 instant: TensorFlow is imported only by the checks that inspect a Keras object.
 """
 from __future__ import annotations
 
-from helpers.exercises import nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09
+from helpers.exercises import nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09, nb10
 from helpers.exercises.core import PREFIXES, Feedback, Question
 
-NOTEBOOK_MODULES = [nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09]
+NOTEBOOK_MODULES = [nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09, nb10]
 QUESTIONS: dict[str, Question] = {
     value.name: value for module in NOTEBOOK_MODULES for value in vars(module).values() if isinstance(value, Question)
 }
