@@ -31,6 +31,7 @@ GRAPHVIZ_HINT := Graphviz's dot is missing. Install it: Debian/Ubuntu: sudo apt-
 help:
 	@echo "make run    set up, fetch MNIST, execute every notebook into outputs/"
 	@echo "make test   set up, then unit tests and nbval over every notebook"
+	@echo "            another Python beside .venv: make test PYTHON=/path/to/python3.13 VENV=.venv-3.13"
 	@echo "make lab    JupyterLab on the notebooks"
 	@echo "make data   fetch and verify MNIST only (data/mnist.npz)"
 	@echo "make bench  time the plain reference program against the series' training"
