@@ -4,8 +4,6 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-# Quieter TensorFlow start-up messages.
-export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 # Extra pytest arguments for `make test`, e.g. PYTEST_ARGS='-m "not browser"'.
 PYTEST_ARGS ?=
@@ -39,13 +37,11 @@ help:
 
 # --- set-up -----------------------------------------------------------------
 # The .pth file puts the repository on the venv's import path, so `import helpers`
-# works from every notebook (the equivalent of an editable install). The kernel config
-# keeps TensorFlow's C++ start-up log in the terminal instead of the notebook cells.
+# works from every notebook (the equivalent of an editable install).
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
 	$(PY) -c "import site, pathlib; pathlib.Path(site.getsitepackages()[0], 'mnist_tutorial.pth').write_text('$(CURDIR)\n')"
-	@mkdir -p $(VENV)/etc/ipython && cp binder/ipython_kernel_config.py $(VENV)/etc/ipython/
 	@touch $@
 
 $(VENV)/.installed-tests: $(VENV)/.installed tests/requirements.txt

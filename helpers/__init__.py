@@ -3,12 +3,15 @@
 One module per concern: ``data`` (load MNIST), ``model`` (the reference
 network, saving and loading it), ``plots`` (figures), ``diagram`` (Graphviz
 drawings), ``exercises`` (self-checking questions), ``check`` (setup check),
-``links`` (Binder and Colab links).  Every function here is first written
-out, and explained, in a notebook.
+``links`` (Binder, Colab and navigation links), ``run`` (execute the series).
+Where a notebook first writes a function out and explains it, the function's
+docstring says so ("written out in notebook N"; tests/test_written_out.py keeps
+that true); later notebooks import it from here.
 """
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -28,3 +31,30 @@ def shown_path(path: Path) -> str:
         return str(path.relative_to(REPO_ROOT))
     except ValueError:
         return str(path)
+
+
+def import_tensorflow_quietly() -> None:
+    """Import TensorFlow with its C++ start-up messages in ``outputs/tensorflow.log``, not in the notebook.
+
+    TensorFlow's C++ code writes lines such as "oneDNN custom operations are on" or "failed call
+    to cuInit" straight to the process's stderr, which Jupyter shows in the cell; they are not
+    errors of yours.  ``TF_CPP_MIN_LOG_LEVEL=3`` silences the later ones (set it to 0 before
+    this call to see them all); the import-time ones go to the log file.  Without TensorFlow
+    installed this does nothing (notebook 00 reports it).
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if "tensorflow" in sys.modules:
+        return
+    log_path = outputs_dir() / "tensorflow.log"
+    sys.stderr.flush()
+    saved_stderr = os.dup(2)
+    try:
+        with open(log_path, "ab") as log:
+            os.dup2(log.fileno(), 2)
+            try:
+                import tensorflow  # noqa: F401
+            except ImportError:
+                pass
+    finally:
+        os.dup2(saved_stderr, 2)
+        os.close(saved_stderr)

@@ -1,4 +1,4 @@
-"""Network diagrams drawn with Graphviz (written out in notebook 07)."""
+"""Network diagrams drawn with Graphviz (used in notebook 07)."""
 from __future__ import annotations
 
 import shutil

@@ -6,8 +6,11 @@
 - in ``README.md``, the block between the lines ``<!-- links:start -->`` and
   ``<!-- links:end -->``: a Binder badge for the series and a table with a Binder and a
   Colab link for every notebook;
-- in every notebook, the ``REPO_URL`` and ``REPO_BRANCH`` lines of the first code cell
-  (the Colab cell, ``COLAB_CELL``), so that Colab clones the same repository and branch.
+- in every notebook, the first code cell (the set-up cell, ``COLAB_CELL``: on Colab it clones
+  this repository and branch; everywhere it keeps TensorFlow's start-up log out of the cells),
+  stored collapsed (Colab's ``cellView: form``, JupyterLab's ``source_hidden``);
+- in every notebook, the navigation cells at the top and bottom (``Previous · Contents · Next``,
+  tagged ``navigation``), from the notebooks' order and titles.
 
 ``--check`` changes nothing and exits 1 if any of that is out of date.
 """
@@ -30,9 +33,9 @@ DEFAULT_BRANCH = "main"
 BINDER_BADGE = "https://mybinder.org/badge_logo.svg"
 COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 
-# The first code cell of every notebook. Outside Colab it does nothing and prints nothing.
+# The first code cell of every notebook, stored collapsed. Outside Colab it only quiets TensorFlow.
 COLAB_CELL = '''\
-# Colab only: fetch the series so that `import helpers` works. Elsewhere this cell does nothing.
+#@title Set-up: run this cell first (on Colab it also fetches the series)
 import os, subprocess, sys
 REPO_URL = "{repo_url}"
 REPO_BRANCH = "{branch}"
@@ -42,7 +45,12 @@ if "google.colab" in sys.modules:
         subprocess.run(["git", "clone", "--depth", "1", "--branch", REPO_BRANCH, REPO_URL, repo], check=True)
     if repo not in sys.path:
         sys.path.insert(0, repo)
-    os.chdir(os.path.join(repo, "notebooks"))'''
+    os.chdir(os.path.join(repo, "notebooks"))
+from helpers import import_tensorflow_quietly
+import_tensorflow_quietly()  # TensorFlow's C++ start-up lines go to outputs/tensorflow.log, not into the cells'''
+COLAB_CELL_METADATA = {"cellView": "form", "jupyter": {"source_hidden": True}}
+NAVIGATION_TAG = "navigation"
+CONTENTS_LINK = "../README.md#the-notebooks"
 
 _SLUG = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?/[A-Za-z0-9._-]+")
 # https://github.com/O/N(.git), ssh://git@github.com/O/N.git, git://github.com/O/N, git@github.com:O/N.git
@@ -50,7 +58,6 @@ _GITHUB_REMOTE = re.compile(
     r"(?:(?:https?|ssh|git)://(?:[^@/]+@)?github\.com(?::\d+)?/|[^@/:]+@github\.com:)"
     r"(?P<slug>[^/]+/[^/]+?)(?:\.git)?/?"
 )
-_CELL_LINE = {name: re.compile(rf'{name} = "[^"]*"') for name in ("REPO_URL", "REPO_BRANCH")}
 
 
 class LinksError(Exception):
@@ -140,31 +147,47 @@ def updated_readme(text: str, block: str) -> str:
     return "".join(lines[: start + 1]) + block + "\n" + "".join(lines[end:])
 
 
-def updated_notebook(text: str, name: str, repo_url: str, branch: str) -> str:
-    """The notebook ``text`` with the REPO_URL and REPO_BRANCH lines of its first code cell rewritten.
+def navigation(names: list[str], titles: dict[str, str], index: int) -> str:
+    """The ``Previous · Contents · Next`` line of notebook ``names[index]``."""
+    parts = []
+    if index > 0:
+        parts.append(f"[← {titles[names[index - 1]]}]({quote(names[index - 1])})")
+    parts.append(f"[Contents]({CONTENTS_LINK})")
+    if index + 1 < len(names):
+        parts.append(f"[{titles[names[index + 1]]} →]({quote(names[index + 1])})")
+    return " · ".join(parts)
 
-    Written back as nbformat writes notebooks (indent 1, UTF-8 as is, trailing newline), so
-    nothing else changes.
+
+def _navigation_cell(text: str) -> dict:
+    return {"cell_type": "markdown", "id": None, "metadata": {"tags": [NAVIGATION_TAG]}, "source": text}
+
+
+def updated_notebook(text: str, name: str, repo_url: str, branch: str, nav: str | None = None) -> str:
+    """The notebook ``text`` with its set-up cell and (when ``nav`` is given) its navigation cells rewritten.
+
+    Written back canonically (``helpers.run.notebook_text``), so nothing else changes.
     """
+    from helpers.run import notebook_text
+
     notebook = json.loads(text)
-    cell = next((c for c in notebook.get("cells", []) if c.get("cell_type") == "code"), None)
-    if cell is None:
-        raise LinksError(f"notebooks/{name} has no code cell: its first code cell must be the Colab cell")
-    values = {"REPO_URL": repo_url, "REPO_BRANCH": branch}
-    source = cell["source"]
-    lines = source if isinstance(source, list) else [source]
-    for variable, pattern in _CELL_LINE.items():
-        hits = [i for i, line in enumerate(lines) if pattern.fullmatch(line.rstrip("\n"))]
-        if len(hits) != 1:
-            raise LinksError(
-                f'notebooks/{name}: the first code cell needs one line {variable} = "..." '
-                "(paste the Colab cell, helpers.links.COLAB_CELL)"
-            )
-        line = lines[hits[0]]
-        ending = "\n" if line.endswith("\n") else ""
-        lines[hits[0]] = f"{variable} = {json.dumps(values[variable])}{ending}"
-    cell["source"] = lines if isinstance(source, list) else lines[0]
-    return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
+    cells = notebook.get("cells", [])
+    cell = next((c for c in cells if c.get("cell_type") == "code"), None)
+    if cell is None or "REPO_URL = " not in _source(cell):
+        raise LinksError(
+            f"notebooks/{name}: the first code cell must be the set-up cell (paste helpers.links.COLAB_CELL)"
+        )
+    source = COLAB_CELL.format(repo_url=repo_url, branch=branch)
+    cell["source"] = source.splitlines(keepends=True)
+    cell["metadata"] = {**{k: v for k, v in cell.get("metadata", {}).items() if k not in COLAB_CELL_METADATA},
+                        **COLAB_CELL_METADATA}
+    if nav is not None:
+        kept = [c for c in cells if NAVIGATION_TAG not in c.get("metadata", {}).get("tags", [])]
+        top, bottom = _navigation_cell(nav), _navigation_cell(nav)
+        for new, twin in ((top, "nav-top"), (bottom, "nav-bottom")):
+            new["id"] = twin
+            new["source"] = nav
+        notebook["cells"] = [top, *kept, bottom]
+    return notebook_text(notebook)
 
 
 def planned_changes(slug: str, branch: str, repo_root: Path = REPO_ROOT) -> dict[Path, tuple[str, str]]:
@@ -180,13 +203,18 @@ def planned_changes(slug: str, branch: str, repo_root: Path = REPO_ROOT) -> dict
     repo_url = f"https://github.com/{slug}"
     changes = {}
     notebooks = {}
+    texts = {}
     for path in paths:
-        text = path.read_text(encoding="utf-8")
+        texts[path] = path.read_text(encoding="utf-8")
         try:
-            notebooks[path.name] = json.loads(text)
+            notebooks[path.name] = json.loads(texts[path])
         except json.JSONDecodeError as err:
             raise LinksError(f"notebooks/{path.name} is not valid JSON ({err})") from None
-        changes[path] = (text, updated_notebook(text, path.name, repo_url, branch))
+    names = [path.name for path in paths]
+    titles = {name: _title(notebooks[name], name) for name in names}
+    for index, path in enumerate(paths):
+        nav = navigation(names, titles, index)
+        changes[path] = (texts[path], updated_notebook(texts[path], path.name, repo_url, branch, nav))
     text = readme.read_text(encoding="utf-8")
     changes[readme] = (text, updated_readme(text, links_block(slug, branch, notebooks)))
     return changes

@@ -1,4 +1,4 @@
-"""The reference network of the series (written out in notebooks 02, 03 and 05), and its saved copy."""
+"""The reference network of the series (the Sequential of notebook 02, compiled as in 03, fitted as in 05), and its saved copy."""
 from __future__ import annotations
 
 import json

@@ -20,7 +20,7 @@ def save_fig(name: str, fig: plt.Figure | None = None, dpi: int = 120) -> Path:
 
 
 def plot_digits(images: np.ndarray, titles: Sequence[str], columns: int = 8) -> plt.Figure:
-    """A grid of 28x28 digits with a title above each (written out in notebook 01)."""
+    """A grid of 28x28 digits with a title above each."""
     images = np.asarray(images)
     if images.ndim == 2 and images.shape[1] == 784:
         images = images.reshape(-1, 28, 28)
@@ -40,7 +40,7 @@ def plot_digits(images: np.ndarray, titles: Sequence[str], columns: int = 8) -> 
 
 
 def plot_history(history: dict[str, list[float]]) -> plt.Figure:
-    """Accuracy and loss per epoch, training and validation side by side (written out in notebook 07)."""
+    """Accuracy and loss per epoch, training and validation side by side (notebook 07 draws it inline first)."""
     for key in ("accuracy", "loss"):
         if key not in history:
             raise ValueError(f"plot_history: the history has no {key!r} (keys: {sorted(history)})")

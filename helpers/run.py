@@ -2,7 +2,9 @@
 
 ``python -m helpers.run`` executes notebooks/NN_*.ipynb in order, writes the executed copies
 to outputs/notebooks/ and reports each kernel's peak memory; ``--summary`` only prints where
-the outputs are and the final test accuracy.
+the outputs are and the final test accuracy.  ``--store`` executes the given notebooks and
+writes them back into notebooks/ (how the stored outputs are made), canonically: no
+per-cell timestamps and no interpreter version, so re-running unchanged code leaves git clean.
 """
 from __future__ import annotations
 
@@ -28,8 +30,19 @@ def kernel_peak_mib(pid: int | None) -> float | None:
     return None
 
 
-def execute(path: Path, timeout_s: int = 1800) -> tuple[float, float | None]:
-    """Run one notebook in a fresh kernel; write the executed copy; return (seconds, peak MiB)."""
+def notebook_text(notebook: dict) -> str:
+    """The notebook as stored in git: nbformat's layout without run-specific metadata."""
+    notebook = json.loads(json.dumps(notebook))  # a plain-dict copy (also of nbformat's NotebookNode)
+    notebook.get("metadata", {}).get("language_info", {}).pop("version", None)
+    for cell in notebook.get("cells", []):
+        cell.get("metadata", {}).pop("execution", None)
+        if isinstance(cell.get("source"), str):
+            cell["source"] = cell["source"].splitlines(keepends=True)
+    return json.dumps(notebook, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+
+
+def execute(path: Path, timeout_s: int = 1800, store: bool = False) -> tuple[float, float | None]:
+    """Run one notebook in a fresh kernel; write the executed copy (``store``: over the original); return (seconds, peak MiB)."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -47,7 +60,7 @@ def execute(path: Path, timeout_s: int = 1800) -> tuple[float, float | None]:
         process = getattr(client.km.provisioner, "process", None)
         peak = kernel_peak_mib(getattr(process, "pid", None))
     seconds = time.perf_counter() - start
-    nbformat.write(notebook, log.parent / path.name)
+    (path if store else log.parent / path.name).write_text(notebook_text(notebook), encoding="utf-8")
     return seconds, peak
 
 
@@ -74,6 +87,8 @@ def summary() -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--summary", action="store_true", help="only print where the outputs are")
+    parser.add_argument("--store", action="store_true",
+                        help="write the executed notebooks back into notebooks/ (the stored outputs)")
     parser.add_argument("notebooks", nargs="*", help="notebook files (default: notebooks/[0-9]*.ipynb)")
     args = parser.parse_args(argv)
     if args.summary:
@@ -82,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     for path in paths:
         print(f"Running {shown_path(path)} …", flush=True)
         try:
-            seconds, peak = execute(path)
+            seconds, peak = execute(path, store=args.store)
         except Exception as err:  # nbclient's CellExecutionError carries the cell and its traceback
             print(f"error: {shown_path(path)} failed: {str(err).strip().splitlines()[-1]}", file=sys.stderr)
             return 1

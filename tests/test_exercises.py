@@ -112,81 +112,20 @@ def unanswered_softmax_crossentropy_grad(logits, y_onehot):
 
 
 CORRECT = [
-    ("nb01.q1", 6265), ("nb01.q1", np.int64(6265)), ("nb01.q1", 6265.0),
-    ("nb01.q1", FromData(lambda d: (d.y_train == 7).sum(), "(y_train == 7).sum()")),
-    ("nb01.q2", (10000, 28, 28)), ("nb01.q2", [10000, 28, 28]),
-    ("nb01.q2", FromData(lambda d: d.x_test.shape, "x_test.shape")),
-    ("nb02.q1", 200960), ("nb02.q1", 784 * 256 + 256),
-    ("nb02.q2", 407050),
-    ("nb03.q1", -math.log(0.7)), ("nb03.q1", 0.3567), ("nb03.q1", np.float32(0.35667)), ("nb03.q1", np.array([0.3567])),
-    ("nb03.q2", "sparse_categorical_crossentropy"), ("nb03.q2", "SparseCategoricalCrossentropy"),
-    ("nb04.q1", FromData(lambda d: prepared(d.x_test), "x_test.reshape(10000, 784).astype('float32') / 255")),
-    ("nb04.q1", FromData(lambda d: (d.x_test.reshape(10000, 784) / 255).astype("float32"), "(x / 255).astype(float32)")),
-    ("nb04.q2", FromData(lambda d: one_hot(d.y_test), "one-hot float32")),
-    ("nb04.q2", FromData(lambda d: one_hot(d.y_test).astype(int), "one-hot int")),
     ("nb05.q1", 938), ("nb05.q1", math.ceil(60000 / 64)), ("nb05.q1", np.ceil(60000 / 64)),
-    ("nb05.q2", 2345),
-    ("nb06.q1", 2.22), ("nb06.q1", (10000 - 9778) / 10000 * 100), ("nb06.q1", 2.2233),
+    ("nb06.q1", 2.22), ("nb06.q1", (10000 - 9778) / 10000 * 100), ("nb06.q1", 2.2),
     ("nb06.q2", 0.88), ("nb06.q2", 44 / 50), ("nb06.q2", np.float64(0.8801)),
-    ("nb07.q1", 1306),
-    ("nb07.q2", 406528),
     ("nb08.q1", RMSPROP_RIGHT), ("nb08.q1", RMSPROP_FLOAT32),
     ("nb08.q2", grad_right), ("nb08.q2", grad_naive_softmax),
 ]
 
 WRONG = [  # (question, answer, a distinctive word of the message naming the mistake)
-    ("nb01.q1", 1028, "test set"), ("nb01.q1", 60000, "all training images"),
-    ("nb01.q1", 6742, "labelled 1"), ("nb01.q1", 5923, "labelled 0"), ("nb01.q1", 980, "test images are labelled 0"),
-    ("nb01.q1", 6000, "count the labels"),
-    ("nb01.q2", (60000, 28, 28), "x_train"), ("nb01.q2", (10000, 784), "preprocessing"),
-    ("nb01.q2", (28, 28), "one image"), ("nb01.q2", (10000,), "y_test"), ("nb01.q2", (28, 28, 10000), "order"),
-    ("nb01.q2", (1, 2, 3), "x_test.shape"),
-    ("nb02.q1", 200704, "biases"), ("nb02.q1", 784 * 257, "per input"), ("nb02.q1", 201216, "512 biases"),
-    ("nb02.q1", 401920, "512-unit"), ("nb02.q1", 1040, "multiply"), ("nb02.q1", 200900, "close"),
-    ("nb02.q2", 406528, "forgot the biases"), ("nb02.q2", 401920, "hidden layer alone"),
-    ("nb02.q2", 5130, "output layer alone"), ("nb02.q2", 407040, "output layer's 10 biases"),
-    ("nb02.q2", 406538, "hidden layer's 512 biases"), ("nb02.q2", 407000, "close"), ("nb02.q2", 1306, "neurons"),
-    ("nb03.q1", 0.1549, "log10"), ("nb03.q1", -0.3567, "minus sign"), ("nb03.q1", 2.3026, "ln(0.1)"),
-    ("nb03.q1", 1.6094, "ln(0.2)"), ("nb03.q1", 4.2687, "summed"), ("nb03.q1", 0.5146, "log2"),
-    ("nb03.q1", 0.7, "probability itself"), ("nb03.q1", 0.36, "decimals"),
-    ("nb03.q2", "categorical_crossentropy", "one-hot"), ("nb03.q2", "CategoricalCrossentropy", "one-hot"),
-    ("nb03.q2", "binary_crossentropy", "two classes"), ("nb03.q2", "mse", "regression"),
-    ("nb03.q2", "mean_squared_error", "regression"), ("nb03.q2", "hinge", "not the one"),
-    ("nb03.q2", "sparse_categorical_crossentrophy", "did you mean 'sparse_categorical_crossentropy'"),
-    ("nb03.q2", "sparse_categorial_crossentropy", "did you mean 'sparse_categorical_crossentropy'"),
-    ("nb03.q2", "Sparse_Categorical_Crossentropy", "case-sensitive"),
-    ("nb03.q2", " sparse_categorical_crossentropy ", "spaces"), ("nb03.q2", "cross", "not a keras loss name"),
-    ("nb04.q1", FromData(lambda d: d.x_test.astype("float32") / 255, "no reshape"), "forgot to reshape"),
-    ("nb04.q1", FromData(lambda d: d.x_test.reshape(10000, 784).astype("float32"), "no scaling"), "255"),
-    ("nb04.q1", FromData(lambda d: d.x_test.reshape(10000, 784), "uint8"), "uint8"),
-    ("nb04.q1", FromData(lambda d: (d.x_test.reshape(10000, 784) / 255).astype("uint8"), "uint8 after /255"),
-     "cut off the fractions"),
-    ("nb04.q1", FromData(lambda d: d.x_test.reshape(10000, 784) / 255, "float64"), "halves the memory"),
-    ("nb04.q1", FromData(lambda d: prepared(d.x_test).astype("float16"), "float16"), "too coarse"),
-    ("nb04.q1", FromData(lambda d: prepared(d.x_test).T, "transposed"), "transposed"),
-    ("nb04.q1", FromData(lambda d: d.x_test.reshape(10000, 784).astype("float32") / 256, "/256"), "256"),
-    ("nb04.q1", FromData(lambda d: prepared(d.x_train), "training set"), "training set"),
-    ("nb04.q1", FromData(lambda d: prepared(d.x_test)[::-1], "rows reversed"), "in order"),
-    ("nb04.q1", FromData(lambda d: prepared(d.x_test)[:, :700], "cut"), "(10000, 784)"),
-    ("nb04.q2", FromData(lambda d: d.y_test, "integer labels"), "to_categorical"),
-    ("nb04.q2", FromData(lambda d: np.eye(9)[np.minimum(d.y_test, 8)], "9 classes"), "10 classes"),
-    ("nb04.q2", FromData(lambda d: one_hot(d.y_train), "training labels"), "training labels"),
-    ("nb04.q2", FromData(lambda d: one_hot(d.y_train[:10000]), "first training labels"), "training labels"),
-    ("nb04.q2", FromData(lambda d: one_hot(d.y_test[np.random.default_rng(0).permutation(10000)]), "shuffled"),
-     "shuffling"),
-    ("nb04.q2", FromData(lambda d: 2 * one_hot(d.y_test), "twos"), "single 1"),
     ("nb05.q1", 937, "rounded down"), ("nb05.q1", 937.5, "whole number"), ("nb05.q1", 469, "128"),
     ("nb05.q1", 60000, "number of images"), ("nb05.q1", 900.25, "whole number"), ("nb05.q1", 12, "batches of 64"),
-    ("nb05.q2", 469, "one epoch"), ("nb05.q2", 300000, "per image"), ("nb05.q2", 2340, "rounded down"),
-    ("nb05.q2", 2343.75, "whole number"), ("nb05.q2", 4690, "batch_size=64"), ("nb05.q2", 5, "epochs"),
     ("nb06.q1", 97.78, "accuracy"), ("nb06.q1", 0.0222, "fraction"), ("nb06.q1", 222, "count"),
     ("nb06.q1", 0.9778, "accuracy"), ("nb06.q1", 9778, "right answers"), ("nb06.q1", 3, "share of wrong"),
     ("nb06.q2", 44 / 53, "precision"), ("nb06.q2", 134 / 155, "accuracy"), ("nb06.q2", 44, "count"),
     ("nb06.q2", 88, "fraction between 0 and 1"), ("nb06.q2", 0.8, "count from 0"), ("nb06.q2", 0.5, "truly"),
-    ("nb07.q1", 522, "input layer"), ("nb07.q1", 1296, "output layer"), ("nb07.q1", 794, "hidden layer"),
-    ("nb07.q1", 3, "number of layers"), ("nb07.q1", 406528, "connections"),
-    ("nb07.q2", 407050, "biases"), ("nb07.q2", 401408, "first layer"), ("nb07.q2", 5120, "second layer"),
-    ("nb07.q2", 401920, "first layer with its biases"), ("nb07.q2", 1306, "neurons"),
     ("nb08.q1", rmsprop(v_right, lambda w, g, v, nv, lr, eps: w - lr * g / (nv + eps)), "square root"),
     ("nb08.q1", rmsprop(v_right, lambda w, g, v, nv, lr, eps: w - lr * g / np.sqrt(v + eps)), "old v"),
     ("nb08.q1", rmsprop(v_right, lambda w, g, v, nv, lr, eps: w + lr * g / np.sqrt(nv + eps)), "sign"),
@@ -210,20 +149,8 @@ WRONG = [  # (question, answer, a distinctive word of the message naming the mis
 ]
 
 WRONG_TYPE = [  # (question, answer, a word of the message): rejected cleanly, never a traceback
-    ("nb01.q1", "6265", "quotes"), ("nb01.q1", "seven", "text"), ("nb01.q1", [6265], "single number"),
-    ("nb01.q1", True, "truth value"), ("nb01.q1", float("nan"), "finite"),
-    ("nb01.q2", "(10000, 28, 28)", "text"), ("nb01.q2", 10000, "single number"),
-    ("nb01.q2", (10000.0, 28.0, 28.0), "whole numbers"), ("nb01.q2", {"shape": 1}, "tuple"),
-    ("nb01.q2", FromData(lambda d: d.x_test, "x_test itself"), "x_test.shape"),
-    ("nb02.q1", "200960", "quotes"), ("nb02.q2", np.zeros(3), "shape (3,)"),
-    ("nb03.q1", "0.357", "quotes"), ("nb03.q1", np.array(["a"]), "single number"),
-    ("nb03.q2", 3, "string"), ("nb03.q2", ["sparse_categorical_crossentropy"], "string"),
-    ("nb04.q1", [[0.0] * 784], "numpy array"), ("nb04.q1", "x_test", "numpy array"), ("nb04.q1", 3, "numpy array"),
-    ("nb04.q2", [[0.0] * 10], "numpy array"), ("nb04.q2", FromData(lambda d: one_hot(d.y_test).astype(str), "str"),
-                                                "numbers"),
-    ("nb05.q1", True, "truth value"), ("nb05.q2", (469, 5), "single number"),
+    ("nb05.q1", True, "truth value"),
     ("nb06.q1", "2.22%", "text"), ("nb06.q2", {"recall": 0.88}, "single number"),
-    ("nb07.q1", {1306}, "single number"), ("nb07.q2", "406,528", "quotes"),
     ("nb08.q1", 5, "not a function"), ("nb08.q1", (1, 2), "without parentheses"),
     ("nb08.q1", rmsprop_without_hyperparameters, "def line"), ("nb08.q1", rmsprop_crashing, "raised ValueError"),
     ("nb08.q1", lambda w, g, v, **kw: ("a", "b"), "not an array of numbers"),
@@ -300,22 +227,25 @@ def test_hint_and_solution_print(name: str, capsys) -> None:
 def test_solution_code_is_accepted(name: str, data: SimpleNamespace, keras) -> None:
     """The code solution() prints, run as in the notebook, gives an answer the checker accepts."""
     namespace = {"keras": keras, **vars(data)}
+    # a notebook module may say what its exercise cells can use (e.g. prepared data, the trained model)
+    namespace.update(getattr(getattr(exercises, name.split(".")[0]), "notebook_variables", dict)())
     exec(QUESTIONS[name].solution_code, namespace)
     feedback = QUESTIONS[name].evaluate(namespace[QUESTIONS[name].answer_name])
     assert feedback.status == "correct", str(feedback)
 
 
-@pytest.mark.parametrize("status, answer", [("correct", 6265), ("incorrect", 1028), ("unanswered", None)])
+@pytest.mark.parametrize("status, answer", [("correct", 200960), ("incorrect", 200704), ("unanswered", None)])
 def test_check_prints_the_feedback_and_returns_none(status: str, answer: Any, capsys) -> None:
-    assert exercises.nb01.q1.check(answer) is None
+    assert exercises.nb02.q1.check(answer) is None
     output = capsys.readouterr().out
     assert output.startswith(exercises.PREFIXES[status]) and output.count("\n") == 1
 
 
 def test_every_notebook_has_two_questions() -> None:
     for number in range(1, 9):
-        namespace = getattr(exercises, f"nb{number:02d}")
-        assert [q.name for q in vars(namespace).values()] == [f"nb{number:02d}.q1", f"nb{number:02d}.q2"]
+        module = getattr(exercises, f"nb{number:02d}")
+        names = [q.name for q in vars(module).values() if isinstance(q, exercises.Question)]
+        assert names[:2] == [f"nb{number:02d}.q1", f"nb{number:02d}.q2"]
 
 
 def test_import_stays_light() -> None:
@@ -331,27 +261,6 @@ def test_parameter_counts_match_keras(keras) -> None:
     dense = keras.layers.Dense(256)
     dense.build((None, 784))
     assert exercises.nb02.q1.evaluate(dense.count_params()).status == "correct"
-    model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(512, activation="relu"),
-                              keras.layers.Dense(10, activation="softmax")])
-    assert exercises.nb02.q2.evaluate(model.count_params()).status == "correct"
-    weights_only = sum(int(np.prod(w.shape)) for w in model.weights if len(w.shape) == 2)
-    assert exercises.nb07.q2.evaluate(weights_only).status == "correct"
-
-
-def test_loss_names_match_keras(keras) -> None:
-    for name in exercises.KERAS_LOSS_NAMES:
-        keras.losses.get(name)  # raises for a name Keras does not know
-    accepted = [answer for name, answer in CORRECT if name == "nb03.q2"]
-    accepted += [keras.losses.SparseCategoricalCrossentropy(), keras.losses.SparseCategoricalCrossentropy,
-                 keras.losses.sparse_categorical_crossentropy]
-    for answer in accepted:
-        assert exercises.nb03.q2.evaluate(answer).status == "correct", answer
-    labels, probabilities = np.array([3, 0]), np.full((2, 10), 0.1)
-    for answer in accepted[:2]:  # the strings really work as integer-label losses in Keras
-        value = keras.losses.get(answer)(labels, probabilities)
-        assert np.allclose(keras.ops.convert_to_numpy(value), -np.log(0.1), atol=1e-5)
-    feedback = exercises.nb03.q2.evaluate(keras.losses.CategoricalCrossentropy())
-    assert feedback.status == "incorrect" and "one-hot" in feedback.message
 
 
 def test_rmsprop_solution_matches_keras(keras) -> None:

@@ -36,7 +36,7 @@ def fork(tmp_path: Path) -> Path:
     """A minimal copy of the series: helpers/links.py, README with markers, two notebooks, a fork remote."""
     repo = tmp_path / "fork"
     (repo / "helpers").mkdir(parents=True)
-    for name in ("__init__.py", "links.py"):
+    for name in ("__init__.py", "links.py", "run.py"):
         shutil.copy(REPO_ROOT / "helpers" / name, repo / "helpers")
     (repo / "notebooks").mkdir()
     write_notebook(repo / "notebooks/01_first.ipynb", "Step 1 · First", UPSTREAM_URL)
@@ -64,7 +64,7 @@ def snapshot(repo: Path) -> dict[str, bytes]:
 
 
 def colab_cell_source(path: Path) -> str:
-    return nbformat.read(path, as_version=4).cells[1].source
+    return next(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
 
 
 def test_links_point_to_the_fork_and_check_fails_before_and_passes_after(fork):
@@ -88,13 +88,21 @@ def test_links_point_to_the_fork_and_check_fails_before_and_passes_after(fork):
         assert f"(https://mybinder.org/v2/gh/someone/fork/main?urlpath=lab/tree/notebooks/{name})" in row
         assert f"(https://colab.research.google.com/github/someone/fork/blob/main/notebooks/{name})" in row
 
+    navigation = {
+        "01_first.ipynb": "[Contents](../README.md#the-notebooks) · [Step 2 · Second →](02_second.ipynb)",
+        "02_second.ipynb": "[← Step 1 · First](01_first.ipynb) · [Contents](../README.md#the-notebooks)",
+    }
     for name in ("01_first.ipynb", "02_second.ipynb"):
-        # Byte for byte the same file but for the REPO_URL line of the Colab cell.
-        old_line = '"REPO_URL = \\"https://github.com/mnist-keras-tutorial/mnist-keras-tutorial\\"\\n",'
-        new_line = '"REPO_URL = \\"https://github.com/someone/fork\\"\\n",'
-        original = before[f"notebooks/{name}"].decode()
-        assert original.count(old_line) == 1
-        assert (fork / "notebooks" / name).read_text() == original.replace(old_line, new_line)
+        # The same cells but for the REPO_URL line of the set-up cell, stored collapsed, between two navigation cells.
+        original = nbformat.reads(before[f"notebooks/{name}"].decode(), as_version=4)
+        updated = nbformat.read(fork / "notebooks" / name, as_version=4)
+        top, *cells, bottom = updated.cells
+        assert top.source == bottom.source == navigation[name]
+        assert top.metadata.tags == bottom.metadata.tags == ["navigation"]
+        assert [c.source for c in cells[2:]] == [c.source for c in original.cells[2:]]
+        assert cells[0].source == original.cells[0].source
+        assert cells[1].source == original.cells[1].source.replace(UPSTREAM_URL, "https://github.com/someone/fork")
+        assert cells[1].metadata == {"cellView": "form", "jupyter": {"source_hidden": True}}
     assert (fork / "notebooks/scratch.ipynb").read_bytes() == before["notebooks/scratch.ipynb"]
 
     after = snapshot(fork)
@@ -131,10 +139,10 @@ def test_no_remote_and_no_repo_is_one_clear_error(fork):
     [
         (lambda repo: (repo / "README.md").write_text("# No markers\n"), "README.md needs one line '<!-- links:start -->'"),
         (lambda repo: (repo / "README.md").unlink(), "README.md not found"),
-        (lambda repo: replace_in(repo / "notebooks/02_second.ipynb", "REPO_BRANCH = ", "BRANCH = "),
-         "notebooks/02_second.ipynb: the first code cell needs one line REPO_BRANCH"),
+        (lambda repo: replace_in(repo / "notebooks/02_second.ipynb", "REPO_URL = ", "URL = "),
+         "notebooks/02_second.ipynb: the first code cell must be the set-up cell"),
     ],
-    ids=["no-markers", "no-readme", "no-branch-line"],
+    ids=["no-markers", "no-readme", "no-setup-cell"],
 )
 def test_files_it_cannot_update_are_one_clear_error_and_nothing_is_written(fork, change, message):
     change(fork)

@@ -1,0 +1,22 @@
+"""Self-checking exercises for the notebooks, in the manner of Kaggle Learn.
+
+    from helpers.exercises import nb01
+    nb01.q1.check(answer)   # one or two lines: ✔ Correct / ✘ Not quite / • Not answered yet
+    nb01.q1.hint()
+    nb01.q1.solution()
+
+``core`` holds the ``Question`` class and the answer readers; each notebook's questions live in
+their own module (``nb01`` ... ``nb08``), the prompts in the notebooks' markdown.  Checking is
+instant: TensorFlow is imported only by the checks that inspect a Keras object.
+"""
+from __future__ import annotations
+
+from helpers.exercises import nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08
+from helpers.exercises.core import PREFIXES, Feedback, Question
+
+NOTEBOOK_MODULES = [nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08]
+QUESTIONS: dict[str, Question] = {
+    value.name: value for module in NOTEBOOK_MODULES for value in vars(module).values() if isinstance(value, Question)
+}
+
+__all__ = ["Feedback", "Question", "QUESTIONS", "PREFIXES", *(m.__name__.rsplit(".", 1)[1] for m in NOTEBOOK_MODULES)]
