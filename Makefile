@@ -1,8 +1,24 @@
 # The MNIST-with-Keras notebook series.  `make help` lists the targets.
 SHELL := /bin/bash
+# Another Python in its own venv, beside .venv:  make test PYTHON=python3.13 VENV=.venv-3.13
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 PY := $(VENV)/bin/python
+
+# Extra pytest arguments for `make test`, e.g. PYTEST_ARGS='-m "not browser"'.
+PYTEST_ARGS ?=
+
+# `make ... PYTHON=X` with a venv made by another Python would silently test that other one: refuse.
+ifeq ($(origin PYTHON),command line)
+  WANTED_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+  ifeq ($(WANTED_VERSION),)
+    $(error PYTHON=$(PYTHON) does not run: give the path of a Python 3 interpreter, e.g. PYTHON=/usr/bin/python3.12)
+  endif
+  VENV_VERSION := $(shell test -x $(PY) && $(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+  ifneq ($(VENV_VERSION),$(if $(VENV_VERSION),$(WANTED_VERSION)))
+    $(error $(VENV) was made with Python $(VENV_VERSION), not $(WANTED_VERSION): add VENV=.venv-$(WANTED_VERSION) to keep both, or rm -rf $(VENV))
+  endif
+endif
 
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 HELPERS := $(wildcard helpers/*.py)
@@ -13,6 +29,7 @@ GRAPHVIZ_HINT := Graphviz's dot is missing. Install it: Debian/Ubuntu: sudo apt-
 help:
 	@echo "make run    set up, fetch MNIST, execute every notebook into outputs/"
 	@echo "make test   set up, then unit tests and nbval over every notebook"
+	@echo "            another Python beside .venv: make test PYTHON=/path/to/python3.13 VENV=.venv-3.13"
 	@echo "make lab    JupyterLab on the notebooks"
 	@echo "make data   fetch and verify MNIST only (data/mnist.npz)"
 	@echo "make bench  time the plain reference program against the series' training"
@@ -63,7 +80,7 @@ run: setup data outputs/.run-complete
 	@$(PY) -m helpers.run --summary
 
 test: setup data $(VENV)/.installed-tests
-	$(PY) -m pytest -p no:cacheprovider --nbval --nbval-current-env tests notebooks
+	$(PY) -m pytest -p no:cacheprovider --nbval --nbval-current-env $(PYTEST_ARGS) tests notebooks
 
 # JupyterLab also works without Graphviz (the diagram cells then say how to install it).
 lab: $(VENV)/.installed $(LAB_OVERRIDES) data

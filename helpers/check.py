@@ -19,7 +19,9 @@ from pathlib import Path
 from helpers import REPO_ROOT, shown_path
 from helpers.diagram import GRAPHVIZ_INSTALL
 
-SUPPORTED_PYTHONS = ((3, 11), (3, 12))
+# The one list of supported Pythons: README.md and requirements.txt say the same (tests/test_check.py checks).
+# Each is tested: Binder runs 3.11 (binder/runtime.txt), Colab 3.13; .ci/run tests both.
+SUPPORTED_PYTHONS = ((3, 11), (3, 12), (3, 13))
 REQUIREMENTS = REPO_ROOT / "requirements.txt"
 MIN_FREE_BYTES = 2 * 1024**3  # 2 GiB, for memory and for disk
 # name==version, optionally with [extras]; anything after ';' (markers) or '#' is ignored.
@@ -72,16 +74,23 @@ def _same_version(installed: str, pinned: str) -> bool:
         return installed == pinned
 
 
+def supported_pythons_text() -> str:
+    """The supported versions as prose: ``3.11, 3.12 or 3.13``."""
+    names = [f"{major}.{minor}" for major, minor in SUPPORTED_PYTHONS]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
 def check_python(version: tuple[int, ...] | None = None) -> CheckResult:
-    """Python 3.11 or 3.12 (the versions the pins are made for)."""
+    """Python 3.11, 3.12 or 3.13 (``SUPPORTED_PYTHONS``: the versions the pins are tested on)."""
     version = tuple(version or sys.version_info[:3])
     shown = ".".join(map(str, version))
-    supported = " or ".join(f"{major}.{minor}" for major, minor in SUPPORTED_PYTHONS)
+    supported = supported_pythons_text()
     if version[:2] in SUPPORTED_PYTHONS:
         return CheckResult("Python", True, f"{shown} ({sys.executable})")
+    newest = "python{}.{}".format(*SUPPORTED_PYTHONS[-1])
     return CheckResult(
         "Python", False, f"{shown} ({sys.executable}) is not supported: the series needs {supported}",
-        f"install Python {supported} and recreate the environment with it (make: rm -rf .venv && make setup PYTHON=python3.12)",
+        f"install Python {supported} and recreate the environment with it (make: rm -rf .venv && make setup PYTHON={newest})",
     )
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -12,7 +13,8 @@ import pytest
 
 from helpers import REPO_ROOT
 from helpers.check import (
-    GRAPHVIZ_INSTALL, CheckResult, check_disk, check_memory, check_python, format_checklist, parse_requirements,
+    GRAPHVIZ_INSTALL, SUPPORTED_PYTHONS, CheckResult, check_disk, check_memory, check_python, format_checklist,
+    parse_requirements, supported_pythons_text,
 )
 
 CACHE = REPO_ROOT / "data" / "mnist.npz"
@@ -145,12 +147,38 @@ def test_parse_requirements_keeps_exact_pins_only(tmp_path):
     assert {"tensorflow", "keras", "numpy", "graphviz"} <= set(top_level)
 
 
-@pytest.mark.parametrize("version, ok", [((3, 10, 14), False), ((3, 11, 9), True), ((3, 12, 0), True), ((3, 13, 1), False)])
+@pytest.mark.parametrize("version, ok", [
+    ((3, 10, 14), False), ((3, 11, 9), True), ((3, 12, 0), True), ((3, 13, 1), True), ((3, 14, 0), False),
+])
 def test_python_versions(version, ok):
     result = check_python(version)
     assert result.ok is ok
     assert result.detail.startswith(".".join(map(str, version)))
-    assert bool(result.fix) is not ok and ("3.11 or 3.12" in result.fix or ok)
+    assert bool(result.fix) is not ok
+    if not ok:
+        assert "the series needs 3.11, 3.12 or 3.13" in result.detail
+        assert result.fix.startswith("install Python 3.11, 3.12 or 3.13 ") and "PYTHON=python3.13" in result.fix
+
+
+# Prose that names the supported Pythons: each list of versions in it must be SUPPORTED_PYTHONS.
+PROSE = ["README.md", "requirements.txt", "notebooks/INSTRUCTOR_GUIDE.md"]
+VERSION_LIST = re.compile(r"\b3\.\d+(?:, 3\.\d+)* (?:or|and) 3\.\d+\b")
+
+
+@pytest.mark.parametrize("name", PROSE)
+def test_prose_names_exactly_the_supported_pythons(name):
+    text = (REPO_ROOT / name).read_text(encoding="utf-8")
+    named = {found.replace(" and ", " or ") for found in VERSION_LIST.findall(text)}
+    assert named == {supported_pythons_text()}, f"{name} names Pythons {named}, helpers/check.py supports {supported_pythons_text()}"
+
+
+def test_readme_says_which_pythons_binder_and_colab_run():
+    binder = (REPO_ROOT / "binder" / "runtime.txt").read_text().strip().removeprefix("python-")
+    assert tuple(map(int, binder.split("."))) in SUPPORTED_PYTHONS
+    readme = " ".join((REPO_ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert f"Binder runs Python {binder} (`binder/runtime.txt`)" in readme
+    colab = re.search(r"Colab runs Python (3\.\d+)", readme)
+    assert colab and tuple(map(int, colab[1].split("."))) in SUPPORTED_PYTHONS
 
 
 def test_memory_and_disk_below_the_minimum_fail_with_a_fix():
