@@ -121,3 +121,14 @@ def test_readme_table_gives_each_notebook_its_own_minutes_and_lists_them_all() -
     assert [name for name, _ in rows] == [path.stem for path in notebooks]
     for (name, minutes), path in zip(rows, notebooks):
         assert int(minutes) == notebook_minutes(path), f"README says {minutes} minutes for {name}"
+
+
+def test_instructor_guide_gives_each_notebook_its_own_minutes() -> None:
+    guide = (REPO_ROOT / "notebooks/INSTRUCTOR_GUIDE.md").read_text(encoding="utf-8")
+    line = re.search(r"in minutes, are\n(.*?)\n", guide)[1]
+    pairs = dict(re.findall(r"(\d\d): (\d+)", line))
+    notebooks = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    assert sorted(pairs) == [path.name[:2] for path in notebooks]
+    for path in notebooks:
+        assert int(pairs[path.name[:2]]) == notebook_minutes(path), f"the guide's minutes for {path.name}"
+    assert f"the {sum(int(pairs[f'{n:02d}']) for n in range(9))} minutes of notebooks 00 to 08" in guide
