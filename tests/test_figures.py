@@ -39,6 +39,8 @@ TEST_ACCURACY = r"test accuracy: ([\d.]+)%"
 
 FIGURES: list[Figure] = [
     Figure("README.md", "about **98% test accuracy**", "notebooks/06_evaluate.ipynb", TEST_ACCURACY, 0.5),
+    Figure("notebooks/11_convnet.ipynb", "reads about 98% of the test digits", "notebooks/11_convnet.ipynb",
+           r"dense test accuracy: +([\d.]+)%", 0.5),
 ]
 
 
