@@ -2,9 +2,10 @@
 
 ``python -m helpers.run`` executes notebooks/NN_*.ipynb in order, writes the executed copies
 to outputs/notebooks/ and reports each kernel's peak memory; ``--summary`` only prints where
-the outputs are and the final test accuracy.  ``--store`` executes the given notebooks and
-writes them back into notebooks/ (how the stored outputs are made), canonically: no
-per-cell timestamps and no interpreter version, so re-running unchanged code leaves git clean.
+the outputs are and the test accuracies of the dense network and the convnet.  ``--store``
+executes the given notebooks and writes them back into notebooks/ (how the stored outputs are
+made), canonically: no per-cell timestamps and no interpreter version, so re-running
+unchanged code leaves git clean.
 """
 from __future__ import annotations
 
@@ -68,24 +69,31 @@ def execute(path: Path, timeout_s: int = 1800, store: bool = False) -> tuple[flo
     return seconds, peak
 
 
+TEST_METRICS = [("dense network", "test_metrics.json", "notebook 06"),
+                ("convnet", "convnet_test_metrics.json", "notebook 11")]
+
+
 def summary() -> int:
-    """Print where the outputs are and the final test accuracy (written by notebook 06)."""
+    """Print where the outputs are and both test accuracies (written by notebooks 06 and 11)."""
     out = outputs_dir()
-    metrics_file = out / "test_metrics.json"
     print(f"Outputs in {out}/")
-    for label, pattern in [("trained model", "*.keras"), ("training history", "history.json"),
+    for label, pattern in [("trained models", "*.keras"), ("training history", "history.json"),
                            ("accuracy curves", "figures/accuracy_curves.png"),
                            ("network diagrams", "figures/[mn][oe]*.png")]:
         found = sorted(out.glob(pattern))
         print(f"  {label:19} {', '.join(shown_path(p) for p in found) if found else '(none yet)'}")
     for label, folder, pattern in [("all figures", "figures", "*.png"), ("executed notebooks", "notebooks", "*.ipynb")]:
         print(f"  {label:19} {shown_path(out / folder)}/ ({len(list((out / folder).glob(pattern)))} {pattern[2:]} files)")
-    if not metrics_file.exists():
-        print("No test accuracy yet: notebook 06 writes it.")
-        return 1
-    metrics = json.loads(metrics_file.read_text())
-    print(f"Final test accuracy: {metrics['test_accuracy']:.2%} (test loss {metrics['test_loss']:.4f})")
-    return 0
+    missing = 0
+    for label, name, writer in TEST_METRICS:
+        metrics_file = out / name
+        if not metrics_file.exists():
+            print(f"Test accuracy, {label}: none yet ({writer} writes {shown_path(metrics_file)}).")
+            missing += 1
+            continue
+        metrics = json.loads(metrics_file.read_text())
+        print(f"Test accuracy, {label + ':':15} {metrics['test_accuracy']:.2%} (test loss {metrics['test_loss']:.4f})")
+    return 1 if missing else 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -57,6 +57,8 @@ FIGURES: list[Figure] = [
            "notebooks/06_evaluate.ipynb", TEST_ACCURACY, 0.005),
     Figure("notebooks/10_experiments.ipynb", "the 97.96% test accuracy",
            "notebooks/10_experiments.ipynb", r"seed 0: test accuracy ([\d.]+)%", 0.005),
+    Figure("notebooks/11_convnet.ipynb", "reads about 98% of the test digits", "notebooks/11_convnet.ipynb",
+           r"dense test accuracy: +([\d.]+)%", 0.5),
 ]
 
 

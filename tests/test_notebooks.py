@@ -35,7 +35,7 @@ def test_the_series_is_complete():
     names = [path.stem for path in NOTEBOOKS]
     assert names == ["00_setup_check", "01_load_data", "02_network_architecture", "03_compile",
                      "04_preprocess", "05_train", "06_evaluate", "07_visualize", "08_under_the_hood",
-                     "09_ask_the_network", "10_experiments"]
+                     "09_ask_the_network", "10_experiments", "11_convnet"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

@@ -11,10 +11,10 @@ instant: TensorFlow is imported only by the checks that inspect a Keras object.
 """
 from __future__ import annotations
 
-from helpers.exercises import nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09, nb10
+from helpers.exercises import nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09, nb10, nb11
 from helpers.exercises.core import PREFIXES, Feedback, Question
 
-NOTEBOOK_MODULES = [nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09, nb10]
+NOTEBOOK_MODULES = [nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09, nb10, nb11]
 QUESTIONS: dict[str, Question] = {
     value.name: value for module in NOTEBOOK_MODULES for value in vars(module).values() if isinstance(value, Question)
 }

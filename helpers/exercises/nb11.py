@@ -1,0 +1,184 @@
+"""Exercises of notebook 11 (the convnet): ``nb11.q1`` (a Conv2D layer's parameters), ``nb11.q2`` (an output
+shape) and ``nb11.q3`` (a smaller convnet, written in Keras)."""
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from helpers.exercises.core import Feedback, Question, Rejected, as_number, kind, known_mistake, right, show, wrong
+
+# Exercise 1: Conv2D(16, kernel_size=5) on the output of the notebook's first block, (13, 13, 32).
+Q1_INPUT, Q1_FILTERS, Q1_KERNEL = (13, 13, 32), 16, 5
+# Exercise 2: Conv2D(16, kernel_size=5) then MaxPooling2D(2) on a (28, 28, 1) image.
+Q2_INPUT, Q2_FILTERS, Q2_KERNEL, Q2_POOL = (28, 28, 1), 16, 5, 2
+# Exercise 3: the notebook's convnet with half the filters.
+Q3_FILTERS = (16, 32)
+
+
+def _judge_conv_params(answer: Any) -> Feedback:
+    value = as_number(answer)
+    height, width, channels = Q1_INPUT
+    k, filters = Q1_KERNEL, Q1_FILTERS
+    weights = k * k * channels * filters
+    expected = weights + filters
+    if value == expected:
+        return right(f"each of the {filters} filters has {k} x {k} x {channels} = {k * k * channels} weights "
+                     f"and one bias: {filters} x {k * k * channels + 1} = {expected}.")
+    positions = (height - k + 1) * (width - k + 1)
+    known = [
+        (weights, f"{weights} counts the weights only: add one bias per filter ({filters})."),
+        (k * k * filters + filters, f"each filter looks at all {channels} channels of its input, so it has "
+                                    f"{k} x {k} x {channels} weights, not {k} x {k}."),
+        (k * k * filters, f"each filter has {k} x {k} x {channels} weights (all {channels} input channels), "
+                          "and one bias."),
+        (weights + channels, f"that adds one bias per input channel; there is one bias per filter ({filters})."),
+        (3 * 3 * channels * filters + filters, f"that is a 3 x 3 kernel; this layer's kernel is {k} x {k}."),
+        (positions * filters, f"{positions * filters} is the number of outputs ({height - k + 1} x {width - k + 1} "
+                              f"positions x {filters} filters), not of parameters: the filter is shared by "
+                              "all positions."),
+        (positions * (weights + filters), "the same filter weights are used at every position: count them once."),
+        (height * width * channels * filters + filters, "that is what a Dense layer with 16 units would need; a "
+                                                        f"filter only sees a {k} x {k} window."),
+    ]
+    found = known_mistake(value, known)
+    if found:
+        return found
+    return wrong(f"{show(value)} is not it: count one filter's weights (kernel height x width x input channels), "
+                 "add its bias, multiply by the number of filters.")
+
+
+def _as_shape(answer: Any) -> tuple[int, ...]:
+    if isinstance(answer, np.ndarray):
+        raise Rejected(wrong("this is an array; give the shape itself, a tuple such as (26, 26, 32)."))
+    if isinstance(answer, str):
+        raise Rejected(wrong(f"{answer!r} is text; give the shape as a tuple of numbers, such as (26, 26, 32)."))
+    if not isinstance(answer, (tuple, list)):
+        if isinstance(answer, numbers.Number):
+            raise Rejected(wrong(f"{answer} is a single number; a shape has one number per axis: "
+                                 "(height, width, channels)."))
+        raise Rejected(wrong(f"this is {kind(answer)}; give a tuple of whole numbers, such as (26, 26, 32)."))
+    if any(n is None for n in answer):
+        raise Rejected(wrong("leave out the batch axis (None in model.summary()): give (height, width, channels)."))
+    if not all(isinstance(n, numbers.Integral) and not isinstance(n, (bool, np.bool_)) for n in answer):
+        raise Rejected(wrong(f"{answer!r}: a shape holds whole numbers only, such as (26, 26, 32)."))
+    return tuple(int(n) for n in answer)
+
+
+def _judge_output_shape(answer: Any) -> Feedback:
+    shape = _as_shape(answer)
+    height, width, channels = Q2_INPUT
+    k, filters, pool = Q2_KERNEL, Q2_FILTERS, Q2_POOL
+    conv = (height - k + 1, width - k + 1, filters)
+    expected = (conv[0] // pool, conv[1] // pool, filters)
+    if shape == expected:
+        return right(f"a {k} x {k} window fits {height} - {k} + 1 = {conv[0]} positions across, so Conv2D gives "
+                     f"{conv}; pooling halves height and width: {expected}.")
+    mistakes = {
+        conv: f"{conv} is the output of Conv2D alone; MaxPooling2D({pool}) then halves height and width.",
+        (height // pool, width // pool, filters): f"that would need padding='same'; without it a {k} x {k} window "
+                                                  f"fits only {height - k + 1} positions across.",
+        ((height - k) // pool, (width - k) // pool, filters): f"a {k}-wide window fits {height} - {k} + 1 = "
+                                                              f"{height - k + 1} positions, not {height - k}.",
+        ((height - 3 + 1) // pool, (width - 3 + 1) // pool, filters): f"that is for a 3 x 3 kernel; this one is "
+                                                                      f"{k} x {k}.",
+        (expected[0], expected[1], channels): f"the channels of a Conv2D output are its filters: {filters}, "
+                                              f"not the input's {channels}.",
+        (expected[0], expected[1], 32): f"this layer has {filters} filters (32 is the notebook's first layer).",
+        (filters, expected[0], expected[1]): "Keras puts the channels last: (height, width, channels).",
+        expected[:2]: "a Conv2D output has three axes: height, width and one channel per filter.",
+        (1, *expected): "leave out the batch axis: give (height, width, channels).",
+        (conv[0] * conv[1] * filters,): "that is flattened; give the shape before Flatten: (height, width, channels).",
+        (expected[0] * expected[1] * filters,): "that is flattened; give (height, width, channels).",
+    }
+    if shape in mistakes:
+        return wrong(mistakes[shape])
+    return wrong(
+        f"{shape} is not it: a {k} x {k} window without padding fits (size - {k} + 1) positions, "
+        f"MaxPooling2D({pool}) halves that, and there is one channel per filter.")
+
+
+def _layers_of(model: Any, name: str) -> list:
+    return [layer for layer in model.layers if type(layer).__name__ == name]
+
+
+def _judge_small_convnet(answer: Any) -> Feedback:
+    import keras  # lazily: importing the exercises stays instant
+
+    if isinstance(answer, type) or not isinstance(answer, keras.Model):
+        raise Rejected(wrong(f"this is {kind(answer)}; build a keras.Sequential([...]) model and pass the model."))
+    try:
+        input_shape, output_shape = tuple(answer.input_shape), tuple(answer.output_shape)
+    except (AttributeError, ValueError):
+        raise Rejected(wrong("the model does not know its input shape: start the list with "
+                             "keras.Input(shape=(28, 28, 1)).")) from None
+    if input_shape != (None, 28, 28, 1):
+        hint = " (flattened images are for the dense network)" if input_shape == (None, 784) else ""
+        return wrong(f"its input shape is {input_shape[1:]}; a convnet takes the images as (28, 28, 1){hint}.")
+    convs, pools = _layers_of(answer, "Conv2D"), _layers_of(answer, "MaxPooling2D")
+    if len(convs) != 2 or len(pools) != 2:
+        return wrong(f"it has {len(convs)} Conv2D and {len(pools)} MaxPooling2D layers; it needs two blocks of each.")
+    filters = tuple(layer.filters for layer in convs)
+    if filters != Q3_FILTERS:
+        return wrong(f"its Conv2D layers have {filters[0]} and {filters[1]} filters; this one has "
+                     f"{Q3_FILTERS[0]} and {Q3_FILTERS[1]}.")
+    for layer in convs:
+        if tuple(layer.kernel_size) != (3, 3):
+            return wrong(f"a kernel_size of {layer.kernel_size}; use 3 (a 3 x 3 window) as in the notebook.")
+        if layer.padding != "valid":
+            return wrong("padding='same' keeps the borders; leave padding out (the default, 'valid'), "
+                         "as in the notebook.")
+        if layer.activation.__name__ != "relu":
+            return wrong(f"a Conv2D with activation {layer.activation.__name__!r}; use activation='relu'.")
+    if len(output_shape) != 2:
+        return wrong(f"its output has shape {output_shape}: add keras.layers.Flatten() before the last Dense, "
+                     "so each image gives one row of 10 probabilities.")
+    dense = _layers_of(answer, "Dense")
+    if output_shape != (None, 10) or not dense or dense[-1] is not answer.layers[-1]:
+        return wrong(f"its output shape is {output_shape}; end with Dense(10, activation='softmax'), one "
+                     "probability per digit.")
+    if answer.layers[-1].activation.__name__ != "softmax":
+        return wrong(f"the last layer's activation is {answer.layers[-1].activation.__name__!r}; use 'softmax', "
+                     "so the 10 outputs are probabilities.")
+    if len(dense) != 1:
+        return wrong(f"it has {len(dense)} Dense layers; this convnet has only the last one, Dense(10).")
+    if not _layers_of(answer, "Dropout"):
+        return wrong("add keras.layers.Dropout(0.5) after Flatten, as in the notebook.")
+    if [type(layer).__name__ for layer in answer.layers[:4]] != ["Conv2D", "MaxPooling2D"] * 2:
+        return wrong("the order is Conv2D, MaxPooling2D, Conv2D, MaxPooling2D, then Flatten, Dropout and Dense.")
+    total = answer.count_params()
+    return right(f"{total:,} parameters ({' + '.join(f'{layer.count_params():,}' for layer in answer.layers if layer.count_params())}), "
+                 "about a third of the notebook's convnet.")
+
+
+q1 = Question("nb11.q1", _judge_conv_params, answer_name="conv_params", expects="the number of parameters",
+              hint="A filter covers a 5 x 5 window in every one of the 32 input channels, and has one bias; "
+                   "the same filter is used at every position.",
+              explanation="16 filters, each with 5 x 5 x 32 weights and one bias.",
+              solution_code="conv_params = 16 * (5 * 5 * 32 + 1)")
+
+q2 = Question("nb11.q2", _judge_output_shape, answer_name="output_shape", expects="the shape as a tuple",
+              hint="Without padding, a 5 x 5 window fits 28 - 5 + 1 positions across; MaxPooling2D(2) halves "
+                   "height and width; there is one channel per filter.",
+              explanation="Conv2D(16, 5): (24, 24, 16); MaxPooling2D(2): (12, 12, 16).",
+              solution_code="output_shape = (12, 12, 16)")
+
+q3 = Question("nb11.q3", _judge_small_convnet, answer_name="small_convnet", expects="your keras.Sequential model",
+              hint="Copy the notebook's keras.Sequential([...]) list and change the two filter counts to 16 and 32; "
+                   "no need to compile or train it.",
+              explanation="the notebook's convnet with 16 and 32 filters.",
+              solution_code="""
+                  import keras
+                  from keras import layers
+                  small_convnet = keras.Sequential([
+                      keras.Input(shape=(28, 28, 1)),
+                      layers.Conv2D(16, kernel_size=3, activation="relu"),
+                      layers.MaxPooling2D(pool_size=2),
+                      layers.Conv2D(32, kernel_size=3, activation="relu"),
+                      layers.MaxPooling2D(pool_size=2),
+                      layers.Flatten(),
+                      layers.Dropout(0.5),
+                      layers.Dense(10, activation="softmax"),
+                  ])
+              """)
