@@ -34,13 +34,6 @@ def data() -> SimpleNamespace:
     return SimpleNamespace(x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
 
 
-@pytest.fixture(scope="module")
-def keras():
-    import keras
-
-    return keras
-
-
 def resolve(answer: Any, data: SimpleNamespace) -> Any:
     return answer.build(data) if isinstance(answer, FromData) else answer
 

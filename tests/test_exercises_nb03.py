@@ -6,22 +6,9 @@ import math
 import numpy as np
 import pytest
 
+from checking import said
+
 from helpers.exercises import nb03
-
-
-@pytest.fixture(scope="module")
-def keras():
-    import keras
-
-    return keras
-
-
-def said(question, answer, status: str, *words: str) -> None:
-    feedback = question.evaluate(answer)
-    assert feedback.status == status, str(feedback)
-    for word in words:
-        assert word.lower() in feedback.message.lower(), str(feedback)
-    assert str(feedback).count("\n") <= 1
 
 
 def compiled(keras, loss="sparse_categorical_crossentropy", optimizer="rmsprop", metrics=("accuracy",), hidden=512):

@@ -4,22 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from checking import said
+
 from helpers.exercises import nb04
-
-
-@pytest.fixture(scope="module")
-def keras():
-    import keras
-
-    return keras
-
-
-def said(question, answer, status: str, *words: str) -> None:
-    feedback = question.evaluate(answer)
-    assert feedback.status == status, str(feedback)
-    for word in words:
-        assert word.lower() in feedback.message.lower(), str(feedback)
-    assert str(feedback).count("\n") <= 1
 
 
 RIGHT = [

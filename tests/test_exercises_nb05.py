@@ -7,13 +7,6 @@ from helpers.exercises import nb05
 
 
 @pytest.fixture(scope="module")
-def keras():
-    import keras
-
-    return keras
-
-
-@pytest.fixture(scope="module")
 def data() -> dict:
     return nb05.notebook_variables()
 

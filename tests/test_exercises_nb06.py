@@ -21,13 +21,6 @@ def test_near_misses_of_the_error_rate_are_rejected(answer, word):
     assert feedback.status == "incorrect" and word in feedback.message, feedback
 
 
-@pytest.fixture(scope="module")
-def keras():
-    import keras
-
-    return keras
-
-
 @pytest.fixture()
 def outputs(tmp_path, monkeypatch):
     monkeypatch.setenv("MNIST_OUTPUTS_DIR", str(tmp_path))

@@ -46,13 +46,6 @@ def test_mistake_is_named_in_one_or_two_lines(name: str, answer: Any, word: str)
 
 # ---- the answers agree with Keras
 
-@pytest.fixture(scope="module")
-def keras():
-    import keras
-
-    return keras
-
-
 def test_conv_params_and_output_shape_match_keras(keras) -> None:
     layer = keras.layers.Conv2D(nb11.Q1_FILTERS, kernel_size=nb11.Q1_KERNEL)
     layer.build((None, *nb11.Q1_INPUT))
