@@ -161,7 +161,7 @@ def test_python_versions(version, ok):
 
 
 # Prose that names the supported Pythons: each list of versions in it must be SUPPORTED_PYTHONS.
-PROSE = ["README.md", "requirements.txt", "notebooks/INSTRUCTOR_GUIDE.md"]
+PROSE = ["README.md", "requirements.txt", "notebooks/INSTRUCTOR_GUIDE.md", "notebooks/00_setup_check.ipynb"]
 VERSION_LIST = re.compile(r"\b3\.\d+(?:, 3\.\d+)* (?:or|and) 3\.\d+\b")
 
 
