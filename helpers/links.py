@@ -229,6 +229,7 @@ def nbgitpuller_url(hub: str, repo_url: str, branch: str, notebook: str) -> str:
     """
     folder = repo_url.rstrip("/").split("/")[-1]
     query = urlencode({"repo": repo_url, "urlpath": f"lab/tree/{folder}/notebooks/{notebook}", "branch": branch})
+    query = query.replace("~", "%7E")  # as a browser's URLSearchParams writes it
     return f"{hub.rstrip('/')}/hub/user-redirect/git-pull?{query}"
 
 
