@@ -96,6 +96,7 @@ def test_kubernetes_config_has_the_local_hubs_memory_limit_culling_and_series_fo
     default_repo = re.search(r'^DEFAULT_REPO_URL = "([^"]+)"$', HUB_CONFIG, re.M)[1]
     env = K8S_CONFIG["singleuser"]["extraEnv"]
     assert env["PYTHONPATH"] == "/home/jovyan/" + default_repo.rstrip("/").split("/")[-1]
+    assert K8S_CONFIG["hub"]["config"]["KubeSpawner"]["working_dir"] == "/home/jovyan"  # where nbgitpuller clones
     assert env["MNIST_OFFLINE"] == "1" and env["MNIST_DATA_DIR"].startswith("/srv/")
     assert K8S_CONFIG["hub"]["config"]["JupyterHub"]["authenticator_class"] == "shared-password"
     assert "SharedPasswordAuthenticator" not in K8S_CONFIG["hub"]["config"]  # no password in the file
