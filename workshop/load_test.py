@@ -71,6 +71,7 @@ class Learner:
     notebooks_s: float | None = None
     failures: list[str] = field(default_factory=list)
     peak_mib: float = 0.0
+    step: str = "logging in"
 
 
 class Browser:
@@ -164,7 +165,9 @@ class Kernel:
     async def connect(cls, browser: Browser, user_url: str, kernel_id: str) -> "Kernel":
         url = user_url.replace("http://", "ws://") + f"api/kernels/{kernel_id}/channels?session_id={uuid.uuid4().hex}"
         headers = {"Cookie": browser.cookie_header(urlsplit(user_url).path)}
-        return cls(await websocket_connect(HTTPRequest(url, headers=headers, connect_timeout=60)))
+        # The handshake waits for a fresh kernel to answer: give a busy machine time (tornado's default is 20 s).
+        request = HTTPRequest(url, headers=headers, connect_timeout=60, request_timeout=CELL_TIMEOUT_S)
+        return cls(await websocket_connect(request))
 
     async def run(self, code: str, timeout: float) -> dict:
         """Execute ``code``; return {status, output, error, died}."""
@@ -251,6 +254,7 @@ async def learner_session(hub: str, learner: Learner, password: str, repo_url: s
     if not browser.logged_in():
         learner.failures.append(f"login refused (HTTP {login.code})")
         return
+    learner.step = "starting the server through the nbgitpuller link"
     link = nbgitpuller_url(hub, repo_url, "main", NOTEBOOKS[0])
     page = await start_server(browser, learner.name, link)
     learner.server_s = time.monotonic() - start
@@ -260,6 +264,7 @@ async def learner_session(hub: str, learner: Learner, password: str, repo_url: s
     # What nbgitpuller's page script does: stream the pull, then go to the notebook.
     html = page.body.decode()
     data = {key: unquote(unescape(value)) for key, value in re.findall(r'data-([a-z]+)="([^"]*)"', html)}
+    learner.step = "pulling the series"
     pull_start = time.monotonic()
     query = urlencode({"_xsrf": data["xsrf"], "repo": data["repo"], "targetpath": data["targetpath"],
                        "branch": data["branch"]})
@@ -276,6 +281,7 @@ async def learner_session(hub: str, learner: Learner, password: str, repo_url: s
         return
     notebooks_start = time.monotonic()
     for notebook in NOTEBOOKS:
+        learner.step = f"executing {notebook}"
         failures = await execute_notebook(browser, user_url, f"{SERIES}/notebooks/{notebook}")
         learner.failures += failures
         if failures:
@@ -528,7 +534,7 @@ async def main_async(args: argparse.Namespace) -> int:
             try:
                 await asyncio.wait_for(coroutine, args.timeout_minutes * 60)
             except Exception as err:  # a timeout or a broken connection is that learner's failure
-                learner.failures.append(f"{type(err).__name__}: {err}")
+                learner.failures.append(f"{type(err).__name__} while {learner.step}: {err}")
 
         await asyncio.gather(bounded(idle_learner(), idler),
                              *(bounded(learner_session(hub, x, password, repo_url), x) for x in learners))
