@@ -22,6 +22,7 @@ from pathlib import Path
 from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
 from traitlets import Unicode
 
+LEARNER_OOM_SCORE_ADJ = 500  # learners' processes are the first the kernel ends when memory runs out
 CGROUP_FOLDER = "mnist-workshop"  # the learners' cgroups go in <hub's memory cgroup>/mnist-workshop/<user>
 
 
@@ -115,6 +116,8 @@ class LearnerSpawner(LocalProcessSpawner):
         def preexec():
             if procs is not None:
                 procs.write_text(str(os.getpid()))
+            # Should the whole machine run out of memory, a learner's kernel goes first, not the hub.
+            Path("/proc/self/oom_score_adj").write_text(str(LEARNER_OOM_SCORE_ADJ))
             become_learner()
 
         return preexec

@@ -169,17 +169,21 @@ class Kernel:
         request = HTTPRequest(url, headers=headers, connect_timeout=60, request_timeout=CELL_TIMEOUT_S)
         return cls(await websocket_connect(request))
 
-    async def run(self, code: str, timeout: float) -> dict:
-        """Execute ``code``; return {status, output, error, died}."""
+    async def run(self, code: str, timeout: float, expressions: dict | None = None) -> dict:
+        """Execute ``code``; return {status, output, error, died, expressions}.
+
+        ``expressions`` ({name: Python expression}) come back in the reply itself, on the shell
+        channel, which unlike printed output cannot be missed by a websocket that joined late.
+        """
         msg_id = uuid.uuid4().hex
         await self.connection.write_message(json.dumps({
             "header": {"msg_id": msg_id, "username": "learner", "session": self.session,
                        "msg_type": "execute_request", "version": "5.3"},
             "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
-            "content": {"code": code, "silent": False, "store_history": True, "user_expressions": {},
+            "content": {"code": code, "silent": False, "store_history": True, "user_expressions": expressions or {},
                         "allow_stdin": False, "stop_on_error": True},
         }))
-        result = {"status": None, "output": "", "error": "", "died": False}
+        result = {"status": None, "output": "", "error": "", "died": False, "expressions": {}}
         deadline = time.monotonic() + timeout
         while result["status"] is None:
             remaining = deadline - time.monotonic()
@@ -209,6 +213,8 @@ class Kernel:
                 result["error"] = f"{content.get('ename')}: {content.get('evalue')}"
             elif kind == "execute_reply":
                 result["status"] = content.get("status")
+                result["expressions"] = {name: value.get("data", {}).get("text/plain", value.get("evalue"))
+                                         for name, value in content.get("user_expressions", {}).items()}
         return result
 
     def close(self) -> None:
@@ -308,9 +314,9 @@ async def refused_checks(hub: str, a: str, b: str, password: str, admin_password
     b_home = pwd.getpwnam(USER_PREFIX + b).pw_dir
     await browser.fetch(user_a + "lab")  # A's own server: this signs A in to it
     session, kernel = await open_notebook(browser, user_a, "probe.ipynb")
-    probe = await kernel.run(f"import os\ntry:\n    print(os.listdir({b_home!r}))\n"
-                             "except PermissionError as err:\n    print('refused:', err)", 120)
-    if "refused: [Errno 13] Permission denied" not in probe["output"]:
+    probe = await kernel.run(f"import os\ntry:\n    seen = repr(os.listdir({b_home!r}))\n"
+                             "except PermissionError as err:\n    seen = f'refused: {err}'", 120, {"seen": "seen"})
+    if "refused: [Errno 13] Permission denied" not in str(probe["expressions"].get("seen")):
         problems.append(f"A's kernel listed B's home {b_home}: {probe}")
     over = await kernel.run(OVER_LIMIT_CODE, 300)
     kernel.close()
