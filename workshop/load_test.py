@@ -548,12 +548,11 @@ async def main_async(args: argparse.Namespace) -> int:
         stop.set()
         await sampler
         report(learners, overall)
-        if args.learners >= 2:
-            try:
-                problems += await refused_checks(hub, learners[0].name, learners[1].name, password,
-                                                 admin_password, limit_enforced)
-            except Exception as err:  # a check that cannot run is a failed check
-                problems.append(f"the refusal checks could not run: {type(err).__name__}: {err}")
+        try:
+            problems += await refused_checks(hub, learners[0].name, learners[1].name, password,
+                                             admin_password, limit_enforced)
+        except Exception as err:  # a check that cannot run is a failed check
+            problems.append(f"the refusal checks could not run: {type(err).__name__}: {err}")
         culled = await wait_culled(hub, idler.name, admin_password, CULL_IDLE_SECONDS * 3 + 60)
         print(f"idle culler: the idle learner's server was "
               + (f"stopped ({CULL_IDLE_SECONDS} s idle timeout)" if culled is not None else "NOT stopped"))
@@ -588,8 +587,8 @@ def main() -> int:
     parser.add_argument("--workshop-home", default=os.environ.get("WORKSHOP_HOME", "/opt/mnist-keras-workshop"))
     parser.add_argument("--timeout-minutes", type=float, default=40, help="each learner's time limit")
     args = parser.parse_args()
-    if args.learners < 1:
-        parser.error("--learners must be 1 or more")
+    if args.learners < 2:
+        parser.error("--learners must be 2 or more (learner A tries to get into learner B's server)")
     if os.geteuid() != 0:
         print("error: run as root (sudo make hub-load): the hub creates a system user per learner", file=sys.stderr)
         return 1
