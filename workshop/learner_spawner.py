@@ -65,8 +65,8 @@ def memory_cgroup(name: str, limit_bytes: int) -> Path:
     group.mkdir(exist_ok=True)
     limit_file = "memory.limit_in_bytes" if version == "v1" else "memory.max"
     (group / limit_file).write_text(str(limit_bytes))
-    if version == "v2":
-        (group / "memory.swap.max").write_text("0")
+    if version == "v2" and (group / "memory.swap.max").exists():
+        (group / "memory.swap.max").write_text("0")  # the limit holds with swap too
     return group
 
 
