@@ -106,3 +106,12 @@ def test_nbgitpuller_is_in_the_series_environment():
     """The repo2docker image (and so Binder) must serve nbgitpuller links: it installs requirements.txt."""
     pins = (REPO_ROOT / "requirements.txt").read_text().splitlines()
     assert any(re.fullmatch(r"nbgitpuller==[\d.]+", line) for line in pins)
+
+
+def test_the_image_runs_the_server_and_kernels_in_one_environment():
+    """So nbgitpuller, installed with requirements.txt, is a server extension of the hub image too."""
+    from test_binder import REPO2DOCKER, generated_dockerfile
+
+    if REPO2DOCKER is None:
+        pytest.skip("repo2docker is not installed (pip install -r tests/requirements.txt)")
+    assert "ENV KERNEL_PYTHON_PREFIX=${NB_PYTHON_PREFIX}" in generated_dockerfile(REPO_ROOT)
