@@ -85,7 +85,6 @@ $(HUB_VENV)/.installed: requirements.txt workshop/requirements.txt
 	@test "$$(id -u)" = 0 || { echo "error: the class hub installs into $(WORKSHOP_HOME) and runs learners as system users: run it as root (sudo make $(MAKECMDGOALS))"; exit 1; }
 	@test -x $(HUB_VENV)/bin/python || $(HUB_PYTHON) -m venv $(HUB_VENV)
 	$(HUB_VENV)/bin/python -m pip install --disable-pip-version-check -q -r requirements.txt -r workshop/requirements.txt
-	@mkdir -p $(HUB_VENV)/etc/ipython && cp binder/ipython_kernel_config.py $(HUB_VENV)/etc/ipython/
 	@touch $@
 
 $(WORKSHOP_HOME)/proxy/node_modules/.bin/configurable-http-proxy:
