@@ -115,3 +115,57 @@ def test_the_image_runs_the_server_and_kernels_in_one_environment():
     if REPO2DOCKER is None:
         pytest.skip("repo2docker is not installed (pip install -r tests/requirements.txt)")
     assert "ENV KERNEL_PYTHON_PREFIX=${NB_PYTHON_PREFIX}" in generated_dockerfile(REPO_ROOT)
+
+
+# --- the figures of `make hub-load` that the README and the guide quote -------------------------
+MEASURED = REPO_ROOT / "workshop" / "measurements"
+GUIDE = (REPO_ROOT / "notebooks" / "INSTRUCTOR_GUIDE.md").read_text()
+README = (REPO_ROOT / "README.md").read_text()
+
+
+def hub_load_figures(text: str) -> dict:
+    """The overall figures a `make hub-load` run printed."""
+    def numbers(pattern: str) -> list[float]:
+        return [float(x) for x in re.search(pattern, text).groups()]
+
+    learners, failures = numbers(r"overall: (\d+) learners, (\d+) failures")
+    return {
+        "learners": int(learners), "failures": int(failures),
+        "server": numbers(r"time to a running server \(s\): median ([\d.]+), max ([\d.]+)"),
+        "notebooks": numbers(r"time for notebooks 01-05 \(s\): median ([\d.]+), max ([\d.]+)"),
+        "peak_mib": numbers(r"peak memory per learner \(MiB\): median ([\d.]+), max ([\d.]+)"),
+        "together_gib": numbers(r"peak memory of all learners together: ([\d.]+) GiB")[0],
+        "passed": "hub-load: passed (0 failures; every intrusion refused)" in text,
+    }
+
+
+MEASUREMENTS = {path.name: hub_load_figures(path.read_text()) for path in sorted(MEASURED.glob("hub-load-*.txt"))}
+
+
+def test_the_stored_runs_passed_with_8_learners_and_more():
+    assert all(run["passed"] and run["failures"] == 0 for run in MEASUREMENTS.values())
+    assert {run["learners"] for run in MEASUREMENTS.values()} >= {8} and len(MEASUREMENTS) >= 2
+
+
+@pytest.mark.parametrize("name", sorted(MEASUREMENTS))
+def test_the_guides_table_row_is_what_make_hub_load_printed(name):
+    run = MEASUREMENTS[name]
+    row = (f"| {run['learners']} | {run['failures']} | {run['server'][0]} s, {run['server'][1]} s "
+           f"| {run['notebooks'][0]} s, {run['notebooks'][1]} s "
+           f"| {run['peak_mib'][0]:.0f} MiB, {run['peak_mib'][1]:.0f} MiB | {run['together_gib']} GiB |")
+    assert row in GUIDE
+
+
+def test_the_prose_figures_are_those_of_the_stored_runs():
+    runs = sorted(MEASUREMENTS.values(), key=lambda run: run["learners"])
+    eight, largest = runs[0], runs[-1]
+    peak_gib = max(run["peak_mib"][1] for run in runs) / 1024
+    for text in (GUIDE, README):
+        assert f"about {peak_gib:.1f} GiB" in text
+    assert (f"{eight['learners']} learners: 0 failures, a running server in {eight['server'][0]:.0f} s "
+            f"and notebooks 01-05 in {eight['notebooks'][0]:.0f} s (medians), "
+            f"{eight['together_gib']} GiB together") in README
+    assert (f"{largest['learners']} learners, the most it holds: 0 failures, "
+            f"{largest['server'][0]:.0f} s and {largest['notebooks'][0]:.0f} s, "
+            f"{largest['together_gib']} GiB together") in README
+    assert f"{largest['learners']} learners working at the same moment peaked at {largest['together_gib']} GiB" in GUIDE

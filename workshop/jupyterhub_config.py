@@ -90,6 +90,10 @@ c.JupyterHub.spawner_class = LearnerSpawner
 c.LearnerSpawner.system_user_prefix = env("WORKSHOP_SYSTEM_USER_PREFIX", "jupyter-")
 c.Spawner.cmd = [str(venv / "bin" / "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab"
+# Kernels talk to their server over Unix sockets in the learner's private runtime folder, not over
+# TCP ports on 127.0.0.1: with TCP, two learners' servers starting kernels at the same moment can
+# pick the same free port, and one kernel dies with "Address already in use" (seen with 16 learners).
+c.Spawner.args = ["--KernelManager.transport=ipc"]
 c.Spawner.mem_limit = LEARNER_MEMORY_LIMIT
 c.Spawner.start_timeout = 300  # a whole class logging in at once on a small machine
 c.Spawner.http_timeout = 300

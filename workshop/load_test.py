@@ -298,6 +298,9 @@ async def learner_session(hub: str, learner: Learner, password: str, repo_url: s
 async def refused_checks(hub: str, a: str, b: str, password: str, admin_password: str, limit_enforced: bool) -> list[str]:
     """What learner A must not be able to do; returns the checks that were NOT refused."""
     problems = []
+    owner = Browser(hub)  # B's server must be running (the culler may have stopped it): B opens it
+    await owner.login(b, password)
+    await start_server(owner, b, f"/hub/user-redirect/lab")
     browser = Browser(hub)
     await browser.login(a, password)
     user_a = f"{hub}/user/{a}/"
