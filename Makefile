@@ -24,7 +24,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 HELPERS := $(wildcard helpers/*.py)
 GRAPHVIZ_HINT := Graphviz's dot is missing. Install it: Debian/Ubuntu: sudo apt-get install graphviz | macOS: brew install graphviz | conda: conda install -c conda-forge graphviz
 
-.PHONY: help setup graphviz data run test lab bench experiments clean
+.PHONY: help setup graphviz data run test lab bench experiments clean hub hub-setup hub-load
 
 help:
 	@echo "make run    set up, fetch MNIST, execute every notebook into outputs/"
@@ -35,6 +35,8 @@ help:
 	@echo "make bench  time the plain reference program against the series' training"
 	@echo "make experiments  re-run notebook 10's experiments into notebooks/results/experiments.json (minutes)"
 	@echo "make clean  remove outputs/ (keeps .venv and data/)"
+	@echo "make hub    (as root) JupyterHub for a class on this machine; needs WORKSHOP_PASSWORD (see the instructor guide)"
+	@echo "make hub-load  (as root) LEARNERS=8 simulated learners against a real local hub; prints times and memory"
 
 # --- set-up -----------------------------------------------------------------
 # The .pth file puts the repository on the venv's import path, so `import helpers`
@@ -97,3 +99,36 @@ experiments: setup data
 
 clean:
 	rm -rf outputs
+
+# --- JupyterHub for a class (workshop/; the instructor guide explains it) ----------------
+# The learners' environment, the proxy and a copy of MNIST go in WORKSHOP_HOME, readable by every
+# learner's system user; the venv uses the system Python, which every user can run.
+WORKSHOP_HOME ?= /opt/mnist-keras-workshop
+HUB_PYTHON ?= /usr/bin/python3
+HUB_VENV := $(WORKSHOP_HOME)/venv
+CHP_VERSION := 4.6.3
+LEARNERS ?= 8
+
+$(HUB_VENV)/.installed: requirements.txt workshop/requirements.txt
+	@test "$$(id -u)" = 0 || { echo "error: the class hub installs into $(WORKSHOP_HOME) and runs learners as system users: run it as root (sudo make $(MAKECMDGOALS))"; exit 1; }
+	@test -x $(HUB_VENV)/bin/python || $(HUB_PYTHON) -m venv $(HUB_VENV)
+	$(HUB_VENV)/bin/python -m pip install --disable-pip-version-check -q -r requirements.txt -r workshop/requirements.txt
+	@touch $@
+
+$(WORKSHOP_HOME)/proxy/node_modules/.bin/configurable-http-proxy:
+	npm install --silent --no-audit --no-fund --prefix $(WORKSHOP_HOME)/proxy configurable-http-proxy@$(CHP_VERSION)
+
+# The learners read MNIST from here (MNIST_DATA_DIR), verified; copied from data/ when it is there.
+$(WORKSHOP_HOME)/data/mnist.npz: $(HUB_VENV)/.installed
+	@mkdir -p $(WORKSHOP_HOME)/data
+	@if [ -f data/mnist.npz ]; then cp data/mnist.npz $(WORKSHOP_HOME)/data/; fi
+	MNIST_DATA_DIR=$(WORKSHOP_HOME)/data $(HUB_VENV)/bin/python -m helpers.data
+	@chmod 755 $(WORKSHOP_HOME) $(WORKSHOP_HOME)/data && chmod 644 $@
+
+hub-setup: $(HUB_VENV)/.installed $(WORKSHOP_HOME)/proxy/node_modules/.bin/configurable-http-proxy $(WORKSHOP_HOME)/data/mnist.npz graphviz
+
+hub: hub-setup
+	WORKSHOP_HOME=$(WORKSHOP_HOME) $(HUB_VENV)/bin/jupyterhub -f workshop/jupyterhub_config.py
+
+hub-load: hub-setup
+	WORKSHOP_HOME=$(WORKSHOP_HOME) $(HUB_VENV)/bin/python workshop/load_test.py --learners $(LEARNERS)

@@ -24,7 +24,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from helpers import REPO_ROOT
 
@@ -224,8 +224,40 @@ def planned_changes(slug: str, branch: str, repo_root: Path = REPO_ROOT) -> dict
     return changes
 
 
+def nbgitpuller_url(hub: str, repo_url: str, branch: str, notebook: str) -> str:
+    """nbgitpuller link that pulls ``repo_url`` into the learner's home on ``hub`` and opens ``notebooks/<notebook>``.
+
+    The same link as nbgitpuller's own link generator makes: ``<hub>/hub/user-redirect/git-pull``
+    with ``repo``, ``urlpath`` and ``branch``. nbgitpuller clones into a folder named like the last
+    part of ``repo_url``, so ``urlpath`` opens the notebook inside that folder, in JupyterLab.
+    """
+    folder = repo_url.rstrip("/").split("/")[-1]
+    query = urlencode({"repo": repo_url, "urlpath": f"lab/tree/{folder}/notebooks/{notebook}", "branch": branch})
+    query = query.replace("~", "%7E")  # as a browser's URLSearchParams writes it
+    return f"{hub.rstrip('/')}/hub/user-redirect/git-pull?{query}"
+
+
+def print_hub_links(hub: str, slug: str | None, branch: str) -> int:
+    """``--hub URL``: one nbgitpuller link per notebook of the series, for the given hub."""
+    try:
+        if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", hub):
+            raise LinksError(f"--hub must be the hub's address, like https://hub.example.org, got {hub!r}")
+        if slug is not None and not _SLUG.fullmatch(slug):
+            raise LinksError(f"--repo must look like OWNER/NAME (a GitHub repository), got {slug!r}")
+        repo_url = f"https://github.com/{slug or origin_slug()}"
+        paths = notebook_paths()
+        if not paths:
+            raise LinksError(f"no notebooks matching notebooks/{NOTEBOOK_PATTERN} in {REPO_ROOT}")
+    except LinksError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    for path in paths:
+        print(f"{path.stem}: {nbgitpuller_url(hub, repo_url, branch, path.name)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python -m helpers.links [--repo OWNER/NAME] [--branch B] [--check]``; returns the exit status."""
+    """``python -m helpers.links [--repo OWNER/NAME] [--branch B] [--check | --hub URL]``; returns the exit status."""
     parser = argparse.ArgumentParser(
         prog="python -m helpers.links",
         description="Rewrite the Binder/Colab links in README.md and the notebooks' Colab cells.",
@@ -233,7 +265,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repo", metavar="OWNER/NAME", help="GitHub repository (default: from git remote 'origin')")
     parser.add_argument("--branch", default=DEFAULT_BRANCH, help=f"branch the links open (default: {DEFAULT_BRANCH})")
     parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if anything is out of date")
+    parser.add_argument("--hub", metavar="URL", help="change nothing; print an nbgitpuller link per notebook for this JupyterHub")
     args = parser.parse_args(argv)
+    if args.hub is not None:
+        return print_hub_links(args.hub, args.repo, args.branch)
     try:
         if args.repo is not None and not _SLUG.fullmatch(args.repo):
             raise LinksError(f"--repo must look like OWNER/NAME (a GitHub repository), got {args.repo!r}")
