@@ -15,7 +15,7 @@ help:
 	@echo "make test   set up, then unit tests and nbval over every notebook"
 	@echo "make lab    JupyterLab on the notebooks"
 	@echo "make data   fetch and verify MNIST only (data/mnist.npz)"
-	@echo "make bench  time the reference program, the series' training (with and without XLA), the compute floor, the convnet"
+	@echo "make bench  time the plain reference program against the series' training"
 	@echo "make clean  remove outputs/ (keeps .venv and data/)"
 
 # --- set-up -----------------------------------------------------------------
