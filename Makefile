@@ -32,7 +32,7 @@ help:
 	@echo "            another Python beside .venv: make test PYTHON=/path/to/python3.13 VENV=.venv-3.13"
 	@echo "make lab    JupyterLab on the notebooks"
 	@echo "make data   fetch and verify MNIST only (data/mnist.npz)"
-	@echo "make bench  time the plain reference program against the series' training"
+	@echo "make bench  time the reference program, the series' training (with and without XLA), the compute floor, the convnet"
 	@echo "make experiments  re-run notebook 10's experiments into notebooks/results/experiments.json (minutes)"
 	@echo "make clean  remove outputs/ (keeps .venv and data/)"
 	@echo "make hub    (as root) JupyterHub for a class on this machine; needs WORKSHOP_PASSWORD (see the instructor guide)"
