@@ -199,9 +199,11 @@ def load_results(path: Path = RESULTS_PATH) -> dict:
     if stale:
         raise StaleResults(f"{shown_path(path)} is stale: {', '.join(stale)} changed (code or recipe) since it "
                            "was made; run `make experiments` to remake it")
-    if results["made_with"] != versions():
-        made, now = results["made_with"], versions()
-        print(f"Note: the results were made with {', '.join(f'{k} {v}' for k, v in made.items() if now.get(k) != v)}; "
+    # The libraries that compute (not the Python version, which prints the same numbers: 3.11 and 3.13 are tested).
+    made, now = results["made_with"], versions()
+    changed = [f"{k} {made[k]}" for k in ("tensorflow", "keras", "numpy") if made.get(k) != now[k]]
+    if changed:
+        print(f"Note: the results were made with {', '.join(changed)}; "
               "a live re-run here may differ from them by more than the usual run-to-run wobble.")
     return results
 
