@@ -57,10 +57,19 @@ CELL_TIMEOUT_S = 900
 OVER_LIMIT_CODE = "import numpy as np\nblock = np.ones(3 * 2**30, dtype=np.uint8)  # 3 GiB\nprint('allocated', block.nbytes)"
 
 
+_GIVEN_PORTS: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free port on 127.0.0.1, never one already given out by this run (the hub, its API, the proxy's API
+    and the git daemon bind theirs only later, so the system could otherwise hand out one port twice)."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _GIVEN_PORTS:
+            _GIVEN_PORTS.add(port)
+            return port
 
 
 @dataclass
