@@ -15,3 +15,23 @@ def keras():
     import keras
 
     return keras
+
+
+@pytest.fixture(scope="session")
+def mnist_test():
+    """MNIST's test images and labels, loaded once for every test that needs them."""
+    from helpers.data import load_mnist
+
+    _, (x_test, y_test) = load_mnist()
+    return x_test, y_test
+
+
+@pytest.fixture(scope="session")
+def reference_model():
+    """The reference model: the saved one, or trained here (about a minute) when outputs/ has none."""
+    from helpers import import_tensorflow_quietly
+
+    import_tensorflow_quietly()
+    from helpers.model import load_trained
+
+    return load_trained()[0]

@@ -8,24 +8,10 @@ from helpers.exercises import nb09
 
 
 @pytest.fixture(scope="module")
-def test_set():
-    from helpers.data import load_mnist
-
-    _, (x_test, y_test) = load_mnist()
-    return x_test, y_test
-
-
-@pytest.fixture(scope="module")
-def probabilities():
-    """The reference model's test probabilities, as the notebook computes them (trained here if outputs/ has none)."""
-    from helpers import import_tensorflow_quietly
-
-    import_tensorflow_quietly()
-    from helpers.model import load_trained
-
-    model, _ = load_trained()
+def probabilities(reference_model):
+    """The reference model's test probabilities, as the notebook computes them."""
     _, (x_test, _) = nb09.mnist()
-    return model.predict(x_test.reshape(len(x_test), 784).astype("float32") / 255, verbose=0)
+    return reference_model.predict(x_test.reshape(len(x_test), 784).astype("float32") / 255, verbose=0)
 
 
 def status(question, answer) -> tuple[str, str]:
@@ -36,8 +22,8 @@ def status(question, answer) -> tuple[str, str]:
 
 # ---- q1: the least sure 7
 
-def test_least_sure_seven(probabilities, test_set):
-    _, y_test = test_set
+def test_least_sure_seven(probabilities, mnist_test):
+    _, y_test = mnist_test
     sevens = np.flatnonzero(y_test == 7)
     confidence = probabilities.max(axis=1)
     expected = sevens[confidence[sevens].argmin()]
@@ -128,8 +114,8 @@ def test_ink_from_scan_stub_is_not_answered_yet():
     assert result == "unanswered" and "replace `return None`" in message
 
 
-def test_solution_code_of_q1_runs_in_the_notebooks_names(probabilities, test_set):
-    _, y_test = test_set
+def test_solution_code_of_q1_runs_in_the_notebooks_names(probabilities, mnist_test):
+    _, y_test = mnist_test
     namespace = {"probabilities": probabilities, "y_test": y_test}
     exec(nb09.q1.solution_code, namespace)
     assert status(nb09.q1, namespace["least_sure_seven"])[0] == "correct"

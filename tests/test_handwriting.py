@@ -16,22 +16,8 @@ EXAMPLES = REPO_ROOT / "notebooks" / "drawings" / "examples.json"
 
 
 @pytest.fixture(scope="module")
-def mnist_test():
-    from helpers.data import load_mnist
-
-    _, (x_test, y_test) = load_mnist()
-    return x_test, y_test
-
-
-@pytest.fixture(scope="module")
-def model():
-    """The reference model: the saved one, or trained here (about a minute) when outputs/ has none."""
-    from helpers import import_tensorflow_quietly
-
-    import_tensorflow_quietly()
-    from helpers.model import load_trained
-
-    return load_trained()[0]
+def model(reference_model):
+    return reference_model
 
 
 def predict(model, images: np.ndarray) -> np.ndarray:
