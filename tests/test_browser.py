@@ -13,7 +13,10 @@ learner would: a vertical bar must be read as a 1, a ring as a 0.
 
 JupyterLab serves a temporary copy of ``notebooks/``, with its own config, data
 and runtime folders, so it never changes the tracked notebooks and no user
-setting leaks in.  ``import helpers`` still works through the venv's .pth file,
+setting leaks in.  The tests share that server but no state: every page opens its notebook in a
+workspace of its own, reset on opening (JupyterLab restores a workspace's open notebooks and
+their dialogs otherwise), and after each test its sessions, kernels, workspaces and scratch
+notebooks are removed, so the tests pass in any order.  ``import helpers`` still works through the venv's .pth file,
 and the MNIST cache and ``outputs/`` are found through ``helpers.REPO_ROOT``.
 
 How the test drives the page: the server runs with
@@ -69,6 +72,8 @@ KERNEL_START_TIMEOUT_S = 60.0
 # A kernel-selection dialog shows up right after the notebook panel; watch at least this long.
 KERNEL_DIALOG_WATCH_S = 3.0
 POLL_INTERVAL_MS = 500
+# Notebooks that a test writes into the server's folder start with this; they are removed after each test.
+SCRATCH_PREFIX = "browser_test_"
 VIEWPORT = {"width": 1280, "height": 900}
 MAX_SCREENSHOT_HEIGHT = 16000  # Chromium's limit for one screenshot is 16384 pixels
 CHROMIUM_FLAGS = [
@@ -174,6 +179,22 @@ class LabServer:
         )
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.read()
+
+    def api_json(self, path: str, method: str = "GET") -> Any:
+        """The server's JSON answer to ``path`` (None for an empty answer)."""
+        body = self.api(path, method)
+        return json.loads(body) if body.strip() else None
+
+    def clean(self) -> None:
+        """Remove what a test left: its sessions (and their kernels), kernels, workspaces and scratch files."""
+        for session in self.api_json("/api/sessions"):
+            self.api(f"/api/sessions/{session['id']}", method="DELETE", timeout=30)
+        for kernel in self.api_json("/api/kernels"):
+            self.api(f"/api/kernels/{kernel['id']}", method="DELETE", timeout=30)
+        for workspace in self.api_json("/lab/api/workspaces")["workspaces"]["ids"]:
+            self.api(f"/lab/api/workspaces/{urllib.parse.quote(workspace)}", method="DELETE")
+        for path in self.root_dir.glob(f"{SCRATCH_PREFIX}*"):
+            path.unlink()
 
     def log_tail(self, lines: int = 25) -> str:
         """The last lines of the server's log, for failure messages."""
@@ -356,13 +377,14 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    """A fresh browser context (no cookies, no storage) and a page in it."""
+def page(browser: Any, lab_server: LabServer) -> Iterator[Any]:
+    """A fresh browser context (no cookies, no storage) and a page in it; the server is cleaned afterwards."""
     context = browser.new_context(viewport=VIEWPORT)
     try:
         yield context.new_page()
     finally:
         context.close()
+        lab_server.clean()
 
 
 def notebook_state(page: Any, notebook: str) -> dict[str, Any]:
@@ -379,10 +401,20 @@ def fail_on_dialog(state: dict[str, Any], notebook: str, when: str) -> None:
         raise AssertionError(f"{notebook}: a dialog blocked the notebook {when}: {one_line}")
 
 
+def notebook_url(server: LabServer, notebook: str, workspace: str | None = None) -> str:
+    """The URL that opens ``notebook``: in ``workspace``, reset on opening, or (None) in the default workspace."""
+    where = f"/lab/workspaces/{workspace}" if workspace else "/lab"
+    reset = "reset&" if workspace else ""
+    return f"{server.url}{where}/tree/{urllib.parse.quote(notebook)}?{reset}token={server.token}"
+
+
 def open_notebook(page: Any, server: LabServer, notebook: str) -> dict[str, Any]:
-    """Open ``notebook`` in JupyterLab; return the state once its kernel is idle, failing on any dialog."""
-    page.goto(f"{server.url}/lab/tree/{urllib.parse.quote(notebook)}?token={server.token}",
-              timeout=SERVER_START_TIMEOUT_S * 1000)
+    """Open ``notebook`` in a new, empty workspace; return the state once its kernel is idle, failing on any dialog.
+
+    A workspace of its own means no notebook or dialog of an earlier page is restored beside it.
+    """
+    workspace = f"browser-test-{secrets.token_hex(6)}"
+    page.goto(notebook_url(server, notebook, workspace), timeout=SERVER_START_TIMEOUT_S * 1000)
     return wait_for_kernel(page, server, notebook)
 
 
@@ -513,7 +545,7 @@ def test_notebook_runs_in_jupyterlab(lab_server: LabServer, page: Any) -> None:
 
 def test_a_failing_cell_fails_the_test(lab_server: LabServer, page: Any, tmp_path: Path) -> None:
     """A cell that raises stops the run, and the failure message names the error."""
-    notebook = "browser_test_failing_cell.ipynb"
+    notebook = f"{SCRATCH_PREFIX}failing_cell.ipynb"
     write_notebook(lab_server.root_dir / notebook, [
         'print("the first cell runs")',
         'raise ValueError("deliberate failure for the browser test")',
@@ -531,12 +563,44 @@ def test_a_failing_cell_fails_the_test(lab_server: LabServer, page: Any, tmp_pat
 
 def test_a_kernel_dialog_fails_the_test(lab_server: LabServer, page: Any) -> None:
     """A notebook asking for a kernel that does not exist is caught by its kernel-selection dialog."""
-    notebook = "browser_test_unknown_kernel.ipynb"
+    notebook = f"{SCRATCH_PREFIX}unknown_kernel.ipynb"
     # An unknown name alone is not enough: JupyterLab then picks the one kernel of the same language.
     write_notebook(lab_server.root_dir / notebook, ['print("unreachable")'],
                    kernel="no-such-kernel", language="no-such-language")
     with pytest.raises(AssertionError, match="kernel dialog appeared on opening"):
         open_notebook(page, lab_server, notebook)
+
+
+def saved_workspace_opens(server: LabServer, notebook: str, workspace: str = "default",
+                          timeout_s: float = 30.0) -> None:
+    """Wait until the server has saved ``workspace`` with ``notebook`` open in it."""
+    deadline = time.monotonic() + timeout_s
+    while notebook not in server.api(f"/lab/api/workspaces/{workspace}").decode():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"JupyterLab did not save workspace {workspace!r} with {notebook} open "
+                                 f"within {timeout_s:g} s")
+        time.sleep(0.25)
+
+
+def test_a_page_restores_nothing_from_an_earlier_page(lab_server: LabServer, browser: Any, page: Any) -> None:
+    """A notebook left open, with its kernel dialog, in a saved workspace does not reach the next page."""
+    leftover = f"{SCRATCH_PREFIX}left_open.ipynb"
+    write_notebook(lab_server.root_dir / leftover, ['print("unreachable")'],
+                   kernel="no-such-kernel", language="no-such-language")
+    earlier = browser.new_context(viewport=VIEWPORT)
+    try:
+        earlier_page = earlier.new_page()
+        earlier_page.goto(notebook_url(lab_server, leftover), timeout=SERVER_START_TIMEOUT_S * 1000)
+        earlier_page.wait_for_selector(".jp-Dialog", timeout=SERVER_START_TIMEOUT_S * 1000)
+        saved_workspace_opens(lab_server, leftover)  # the state that a plain /lab/tree/ URL would restore
+    finally:
+        earlier.close()
+
+    state = open_notebook(page, lab_server, DEFAULT_NOTEBOOK)
+    open_documents = page.evaluate(
+        "() => [...window.jupyterapp.shell.widgets('main')].filter(w => w.context).map(w => w.context.path)")
+    assert open_documents == [DEFAULT_NOTEBOOK]
+    assert state["dialogs"] == []
 
 
 DRAWING_NOTEBOOK = "09_ask_the_network.ipynb"
