@@ -14,8 +14,10 @@ from helpers import outputs_dir, shown_path
 
 EPOCHS = 5
 BATCH_SIZE = 128
+# The validation set: the last 10,000 of the 60,000 training images (notebooks 05, 07 and 10).
+VALIDATION_SIZE = 10_000
 # Run a whole epoch (60000 / 128 -> 469 steps) inside one compiled TensorFlow call:
-# same batches, same updates, less Python overhead between steps (see notebook 05).
+# same batches, same updates, less Python overhead between steps.
 STEPS_PER_EXECUTION = 469
 # Compile each step with XLA, which fuses its matrix products and element-wise work into a few
 # kernels: same model, same recipe.  Once compiled, an epoch took about half the time on a
@@ -69,18 +71,35 @@ def build_model(steps_per_execution: int = STEPS_PER_EXECUTION, jit_compile: boo
 
 
 def validation_set(images: np.ndarray, labels: np.ndarray, batch_size: int = 1000) -> tf.data.Dataset:
-    """Pre-processed test data as a batched, cached ``tf.data.Dataset`` for ``fit(validation_data=...)``.
-
-    Built once, so Keras does not convert the NumPy arrays again at every epoch (see notebook 05).
-    """
+    """Pre-processed validation data as a batched, cached ``tf.data.Dataset`` for ``fit(validation_data=...)``
+    (notebook 10's experiments): built once, then reused by every epoch's evaluation."""
     return tf.data.Dataset.from_tensor_slices((images, labels)).batch(batch_size).cache()
 
 
+def split_validation(x: np.ndarray, y: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray],
+                                                            tuple[np.ndarray, np.ndarray]]:
+    """The training images split as notebooks 05 and 10 do: the first to learn from, the last
+    ``VALIDATION_SIZE`` held out as the validation set (to watch and choose with; never the test set)."""
+    if len(x) != len(y) or len(x) <= VALIDATION_SIZE:
+        raise ValueError(f"split_validation: give more than {VALIDATION_SIZE} images and as many labels, "
+                         f"got {len(x)} images and {len(y)} labels")
+    return (x[:-VALIDATION_SIZE], y[:-VALIDATION_SIZE]), (x[-VALIDATION_SIZE:], y[-VALIDATION_SIZE:])
+
+
 def fit_reference(model: keras.Model, x_train: np.ndarray, y_train: np.ndarray,
-                  x_test: np.ndarray, y_test: np.ndarray, verbose: int = 2) -> keras.callbacks.History:
-    """``model.fit`` exactly as notebook 05 calls it: 5 epochs, batch 128, the test set as validation data."""
-    return model.fit(x_train, y_train, epochs=EPOCHS, batch_size=BATCH_SIZE,
-                     validation_data=validation_set(x_test, y_test), verbose=verbose)
+                  verbose: int = 2) -> keras.callbacks.History:
+    """``model.fit`` as the article calls it, and as notebook 05 trains the model it saves: all the
+    training images, 5 epochs, batch 128, no validation data."""
+    return model.fit(x_train, y_train, epochs=EPOCHS, batch_size=BATCH_SIZE, verbose=verbose)
+
+
+def fit_watched(model: keras.Model, x_train: np.ndarray, y_train: np.ndarray,
+                verbose: int = 2) -> keras.callbacks.History:
+    """Notebook 05's second run: the same recipe on all but the last ``VALIDATION_SIZE`` training
+    images, measuring those held-out images after every epoch (the curves of notebook 07)."""
+    (x_part, y_part), validation = split_validation(x_train, y_train)
+    return model.fit(x_part, y_part, epochs=EPOCHS, batch_size=BATCH_SIZE, validation_data=validation,
+                     verbose=verbose)
 
 
 CONVNET_EPOCHS = 12
@@ -126,34 +145,55 @@ def model_path() -> Path:
 
 
 def history_path() -> Path:
+    """The per-epoch history of the saved model's fit (training images only)."""
     return outputs_dir() / "history.json"
 
 
-def save_trained(model: keras.Model, history: dict[str, list[float]]) -> Path:
-    """Save the trained model (.keras) and its per-epoch history (JSON) where later notebooks find them."""
+def validation_history_path() -> Path:
+    """The per-epoch history of notebook 05's watched run, with the validation set's numbers (``val_``)."""
+    return outputs_dir() / "validation_history.json"
+
+
+def save_trained(model: keras.Model, history: dict[str, list[float]],
+                 validation_history: dict[str, list[float]]) -> Path:
+    """Save the trained model (.keras), its history and the watched run's history (JSON), as notebook 05 does."""
     path = model_path()
     model.save(path)
-    history_path().write_text(json.dumps({k: [float(v) for v in vs] for k, vs in history.items()}, indent=1))
+    for file, values in ((history_path(), history), (validation_history_path(), validation_history)):
+        file.write_text(json.dumps({k: [float(v) for v in vs] for k, vs in values.items()}, indent=1))
     return path
 
 
 def load_trained() -> tuple[keras.Model, dict[str, list[float]]]:
-    """The model saved by notebook 05; when there is none, train it here (same recipe) and say so."""
+    """The model saved by notebook 05 and its history; when there are none, train them here (same recipe) and say so."""
     path = model_path()
-    if path.exists() and history_path().exists():
-        model = keras.models.load_model(path)
-        history = json.loads(history_path().read_text())
-        print(f"Loaded the trained model from {shown_path(path)}.")
-        return model, history
+    if not (path.exists() and history_path().exists() and validation_history_path().exists()):
+        train_and_save()
+    model = keras.models.load_model(path)
+    print(f"Loaded the trained model from {shown_path(path)}.")
+    return model, json.loads(history_path().read_text())
+
+
+def load_validation_history() -> dict[str, list[float]]:
+    """The history of notebook 05's watched run (training and validation numbers per epoch)."""
+    if not validation_history_path().exists():
+        train_and_save()
+    return json.loads(validation_history_path().read_text())
+
+
+def train_and_save() -> Path:
+    """Notebook 05's two runs, for when it has not been run: the watched one, then the saved one (about a minute)."""
+    path = model_path()
     print(f"No trained model at {shown_path(path)} (notebook 05 saves it): training one now, about a minute…")
     from helpers.data import load_mnist
 
-    (x_train, y_train), (x_test, y_test) = load_mnist()
+    (x_train, y_train), _ = load_mnist()
     x_train, y_train = preprocess(x_train, y_train)
-    x_test, y_test = preprocess(x_test, y_test)
+    keras.utils.set_random_seed(SEED)
+    watched = fit_watched(build_model(), x_train, y_train)
     keras.utils.set_random_seed(SEED)
     model = build_model()
-    fit = fit_reference(model, x_train, y_train, x_test, y_test)
-    save_trained(model, fit.history)
+    fit = fit_reference(model, x_train, y_train)
+    save_trained(model, fit.history, watched.history)
     print(f"Saved it to {shown_path(path)}.")
-    return model, fit.history
+    return path

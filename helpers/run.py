@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -31,13 +32,59 @@ def kernel_peak_mib(pid: int | None) -> float | None:
     return None
 
 
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def terminal_text(text: str) -> str:
+    """``text`` as a terminal would leave it: progress bars redrawn with \\r and \\b reduced to their last state,
+    colour codes dropped (Keras's progress bar writes hundreds of fragments that render as control characters
+    outside Jupyter)."""
+    if not any(mark in text for mark in ("\r", "\b", "\x1b")):
+        return text
+    lines = []
+    for raw in ANSI_ESCAPE.sub("", text).split("\n"):
+        line: list[str] = []
+        column = 0
+        for char in raw:
+            if char == "\r":
+                column = 0
+            elif char == "\b":
+                column = max(0, column - 1)
+            else:
+                if column < len(line):
+                    line[column] = char
+                else:
+                    line.append(char)
+                column += 1
+        lines.append("".join(line).rstrip())
+    return "\n".join(lines)
+
+
+def coalesced_streams(outputs: list[dict]) -> list[dict]:
+    """Consecutive stream outputs of one name joined into one, as Jupyter shows them, and reduced by ``terminal_text``."""
+    joined: list[dict] = []
+    for output in outputs:
+        if (output.get("output_type") == "stream" and joined and joined[-1].get("output_type") == "stream"
+                and joined[-1].get("name") == output.get("name")):
+            joined[-1]["text"] = "".join(joined[-1]["text"]) + "".join(output["text"])
+        else:
+            joined.append(output)
+    for output in joined:
+        if output.get("output_type") == "stream":
+            text = terminal_text("".join(output["text"]))
+            output["text"] = text.splitlines(keepends=True)
+    return joined
+
+
 def notebook_text(notebook: dict) -> str:
-    """The notebook as stored in git: nbformat's layout without run-specific metadata."""
+    """The notebook as stored in git: nbformat's layout without run-specific metadata, streams coalesced."""
     notebook = json.loads(json.dumps(notebook))  # a plain-dict copy (also of nbformat's NotebookNode)
     notebook.get("metadata", {}).get("language_info", {}).pop("version", None)
     notebook.get("metadata", {}).pop("widgets", None)
     for cell in notebook.get("cells", []):
         cell.get("metadata", {}).pop("execution", None)
+        if "outputs" in cell:
+            cell["outputs"] = coalesced_streams(cell["outputs"])
         for output in cell.get("outputs", []):
             # a live widget's view: its model id is new at every run, and the model is gone once stored
             output.get("data", {}).pop("application/vnd.jupyter.widget-view+json", None)

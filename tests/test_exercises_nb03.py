@@ -37,6 +37,15 @@ def test_compiled_for_integers_right(keras) -> None:
     said(nb03.q2, compiled(keras, loss=keras.losses.SparseCategoricalCrossentropy()), "correct")
     said(nb03.q2, compiled(keras, loss=keras.losses.sparse_categorical_crossentropy), "correct")
     said(nb03.q2, compiled(keras, optimizer=keras.optimizers.RMSprop()), "correct")
+    # other spellings Keras accepts: the class name as a string, "acc" for the accuracy
+    said(nb03.q2, compiled(keras, loss="SparseCategoricalCrossentropy"), "correct")
+    said(nb03.q2, compiled(keras, metrics=("acc",)), "correct")
+    said(nb03.q2, compiled(keras, metrics=(keras.metrics.SparseCategoricalAccuracy(),)), "correct")
+
+
+def test_from_logits_on_a_softmax_output_is_named(keras) -> None:
+    said(nb03.q2, compiled(keras, loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True)), "incorrect",
+         "from_logits")
 
 
 @pytest.mark.parametrize("loss, word", [
@@ -45,7 +54,7 @@ def test_compiled_for_integers_right(keras) -> None:
     ("binary_crossentropy", "two classes"), ("mse", "regression"), ("mean_squared_error", "regression"),
     ("hinge", "not one for integer"), ("sparse_categorical_crossentrophy", "did you mean 'sparse_categorical_crossentropy'"),
     ("sparse_categorial_crossentropy", "did you mean 'sparse_categorical_crossentropy'"),
-    ("Sparse_Categorical_Crossentropy", "case-sensitive"), (" sparse_categorical_crossentropy ", "spaces"),
+    ("Sparse_Categorical_Crossentropy", "letter for letter"), (" sparse_categorical_crossentropy ", "spaces"),
     ("sparsecategoricalcrossentropy", "underscores"), ("cross", "not a keras loss name"),
 ])
 def test_a_loss_that_does_not_fit_integer_labels_is_named(loss, word, keras) -> None:

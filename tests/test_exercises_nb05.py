@@ -7,22 +7,28 @@ from helpers.exercises import nb05
 
 
 @pytest.fixture(scope="module")
-def data() -> dict:
-    return nb05.notebook_variables()
+def data(mnist_test) -> dict:
+    from helpers.model import preprocess
+
+    return {**nb05.notebook_variables(), **dict(zip(("x_test", "y_test"), preprocess(*mnist_test)))}
 
 
-def fresh_model(keras, loss: str = "categorical_crossentropy", metrics=("accuracy",)):
+def fresh_model(keras, loss="categorical_crossentropy", metrics=("accuracy",), optimizer="rmsprop"):
     keras.utils.set_random_seed(0)
     model = keras.Sequential([keras.Input(shape=(784,)), keras.layers.Dense(64, activation="relu"),
                               keras.layers.Dense(10, activation="softmax")])
-    model.compile(optimizer="rmsprop", loss=loss, metrics=list(metrics))
+    model.compile(optimizer=optimizer, loss=loss, metrics=list(metrics))
     return model
 
 
-def fit(keras, data, images: int = 6000, epochs: int = 2, batch_size: int | None = 64, **compiled):
+def fit(keras, data, images: int = 6000, epochs: int = 2, batch_size: int | None = 64, start: int = 0,
+        x=None, y=None, validation="x_val", **compiled):
     model = fresh_model(keras, **compiled)
-    return model.fit(data["x_train"][:images], data["y_train"][:images], epochs=epochs, batch_size=batch_size,
-                     verbose=0)
+    x = data["x_train"][start:start + images] if x is None else x
+    y = data["y_train"][start:start + images] if y is None else y
+    validation_data = {"x_val": (data["x_val"], data["y_val"]), "none": None,
+                       "test": (data["x_test"], data["y_test"])}[validation]
+    return model.fit(x, y, epochs=epochs, batch_size=batch_size, validation_data=validation_data, verbose=0)
 
 
 def history_of(keras, steps: int, epochs: int = 2):
@@ -40,6 +46,52 @@ def test_the_asked_fit_is_accepted_and_described(keras, data):
     feedback = nb05.q2.evaluate(fit(keras, data))
     assert feedback.status == "correct", feedback
     assert "94 steps" in feedback.message and "188 weight updates" in feedback.message
+    assert "Validation accuracy" in feedback.message
+
+
+def test_the_asked_fit_in_other_spellings_is_accepted(keras, data):
+    history = fit(keras, data, optimizer=keras.optimizers.RMSprop(), loss=keras.losses.CategoricalCrossentropy(),
+                  metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")])
+    assert nb05.q2.evaluate(history).status == "correct"
+
+
+def test_the_solution_is_accepted(keras, data):
+    variables = dict(data)
+    exec(nb05.q2.solution_code, variables)
+    assert nb05.q2.evaluate(variables["small_history"]).status == "correct"
+
+
+@pytest.mark.parametrize("how, word", [
+    ("shuffled labels", "learned little"),
+    ("noise images", "learned little"),
+    ("another slice", "x_train[6000:12000] better"),
+    ("adam", "Adam"),
+    ("rmsprop 0.01", "learning rate is 0.01"),
+    ("no validation", "validation_data=(x_val, y_val)"),
+    ("test set as validation", "measured on the test set"),
+    ("training images as validation", "is not the network's accuracy on x_val"),
+])
+def test_a_fit_that_learned_the_wrong_thing_is_named(keras, data, how, word):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    kwargs = {
+        "shuffled labels": {"y": rng.permutation(data["y_train"][:6000])},
+        "noise images": {"x": rng.random((6000, 784), dtype=np.float32)},
+        "another slice": {"start": 6000},
+        "adam": {"optimizer": "adam"},
+        "rmsprop 0.01": {"optimizer": keras.optimizers.RMSprop(learning_rate=0.01)},
+        "no validation": {"validation": "none"},
+        "test set as validation": {"validation": "test"},
+    }.get(how, {})
+    if how == "training images as validation":
+        model = fresh_model(keras)
+        history = model.fit(data["x_train"][:6000], data["y_train"][:6000], epochs=2, batch_size=64, verbose=0,
+                            validation_data=(data["x_train"][:6000], data["y_train"][:6000]))
+    else:
+        history = fit(keras, data, **kwargs)
+    feedback = nb05.q2.evaluate(history)
+    assert feedback.status == "incorrect" and word in feedback.message, feedback
 
 
 @pytest.mark.parametrize("kwargs, word", [

@@ -63,3 +63,14 @@ def test_odd_answers_for_save_and_load_are_named(keras, outputs, trained):
         assert str(feedback).count("\n") <= 1
     unanswered = nb06.q3.evaluate(trained.save(path))  # model.save returns None
     assert unanswered.status == "unanswered" and "model.save itself returns None" in unanswered.message
+
+
+def test_the_model_itself_under_a_new_name_is_named(keras, outputs, trained):
+    """model.save(path); reloaded = model: the file was written but never read back."""
+    variables = {"__name__": "__main__", "keras": keras, "model": trained, "my_copy_path": nb06.my_copy_path(),
+                 "nb06": nb06}
+    exec("model.save(my_copy_path)\nreloaded = model\nfeedback = nb06.q3.evaluate(reloaded)", variables)
+    feedback = variables["feedback"]
+    assert feedback.status == "incorrect" and "not a copy read from the file" in feedback.message, feedback
+    exec("reloaded = keras.models.load_model(my_copy_path)\nfeedback = nb06.q3.evaluate(reloaded)", variables)
+    assert variables["feedback"].status == "correct", variables["feedback"]

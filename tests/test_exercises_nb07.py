@@ -11,6 +11,12 @@ def test_best_epoch_histories_are_what_they_claim():
     assert nb07.BEST == [int(np.argmin(h["val_loss"])) + 1 for h in nb07.HISTORIES]
 
 
+def test_the_real_curve_is_notebook_10s_epochs_20_run():
+    from helpers.experiments import load_results
+
+    assert nb07.HISTORIES[-1] == load_results()["experiments"]["epochs_20"]["history"]
+
+
 def best_loop(history):
     losses = history["val_loss"]
     best = 0
@@ -39,6 +45,9 @@ def test_best_epoch_right_answers(answer):
     (lambda h: h.history["val_loss"], "index it directly"),
     (lambda h: str(int(np.argmin(h["val_loss"])) + 1), "returns a str"),
     (lambda h: [1, 2], "returns a list"),
+    (nb07._before_first_rise, "first rise"),
+    (nb07._last_of_the_lowest, "on a tie"),
+    (lambda h: print(int(np.argmin(h["val_loss"])) + 1), "return, not print"),
     (lambda h: True, "returns a bool"),
     (lambda: 3, "def line"),
     (5, "not a function"),

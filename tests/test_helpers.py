@@ -60,8 +60,8 @@ def test_neuron_diagram_labels_the_real_counts():
 
 
 def test_load_trained_without_a_saved_model_trains_one_and_says_so(tmp_path, monkeypatch, capsys):
-    """Notebooks 06-08 run before 05: the model is trained (same recipe), saved, and the learner is told."""
-    from helpers.model import history_path, load_trained, model_path
+    """Notebooks 06-08 run before 05: both of 05's runs are made (same recipe), saved, and the learner is told."""
+    from helpers.model import history_path, load_trained, load_validation_history, model_path
 
     monkeypatch.setenv("MNIST_OUTPUTS_DIR", str(tmp_path))
     model, history = load_trained()
@@ -69,7 +69,21 @@ def test_load_trained_without_a_saved_model_trains_one_and_says_so(tmp_path, mon
     assert "No trained model at" in said and "training one now" in said
     assert model_path().exists() and history_path().exists()
     assert len(history["accuracy"]) == 5 and history["accuracy"][-1] > 0.98
-    assert history["val_accuracy"][-1] > 0.975
+    assert sorted(history) == ["accuracy", "loss"], "the saved model trains on all the images, with no validation"
+    watched = load_validation_history()
+    assert sorted(watched) == ["accuracy", "loss", "val_accuracy", "val_loss"]
+    assert 0.97 < watched["val_accuracy"][-1] < 0.995
     _, again = load_trained()  # the second time it loads what was saved
     assert "Loaded the trained model" in capsys.readouterr().out
     assert {k: pytest.approx(v) for k, v in again.items()} == history
+
+
+def test_the_validation_split_is_the_last_ten_thousand_training_images():
+    import numpy as np
+    from helpers.model import split_validation
+
+    x, y = np.arange(60000), np.arange(60000) % 10
+    (x_part, y_part), (x_val, y_val) = split_validation(x, y)
+    assert (len(x_part), len(x_val)) == (50000, 10000) and x_val[0] == 50000 and y_val[0] == 0
+    with pytest.raises(ValueError, match="more than 10000 images"):
+        split_validation(x[:5000], y[:5000])

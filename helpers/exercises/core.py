@@ -240,14 +240,20 @@ def as_function(answer: Any, name: str) -> Callable:
 def call_learner(function: Callable, *args: Any, **kwargs: Any) -> Any:
     """Call the learner's function; its errors and a None result become feedback, never a traceback."""
     name = getattr(function, "__name__", "your function")
+    printed = io.StringIO()
     try:
-        with np.errstate(all="ignore"):  # the feedback names the problem; NumPy's warnings would only add noise
+        # the feedback names the problem; NumPy's warnings would only add noise
+        with np.errstate(all="ignore"), contextlib.redirect_stdout(printed):
             result = function(*args, **kwargs)
     except Exception as err:  # any error in the learner's code is reported, not raised
         detail = first_line(err)
         advice = ("\nKeep the def line as the exercise gives it, with all its parameters."
                   if isinstance(err, TypeError) and "argument" in detail else "")
         raise Rejected(wrong(f"{name} raised {type(err).__name__}: {detail}{advice}")) from None
+    if result is None and printed.getvalue().strip():
+        shown = first_line(ValueError(printed.getvalue().strip()), 40)
+        raise Rejected(wrong(f"{name} printed {shown!r} but returned None: a function hands its answer back "
+                             "with return, not print."))
     if result is None:
         raise Rejected(Feedback(UNANSWERED, f"{name} returns None: replace `return None` with your code "
                                              "and run the cell again."))
@@ -274,10 +280,38 @@ def mnist() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray
         return load_mnist()
 
 
+def prepared(images: np.ndarray) -> np.ndarray:
+    """Images (n, 28, 28) uint8 -> a new (n, 784) float32 array in [0, 1], as notebook 04 prepares them."""
+    return images.reshape(len(images), -1).astype("float32") / 255
+
+
+def one_hot(labels: np.ndarray, classes: int = 10) -> np.ndarray:
+    """Labels (n,) -> one-hot (n, classes) float32, as keras.utils.to_categorical makes them."""
+    return np.eye(classes, dtype="float32")[labels]
+
+
 @functools.cache
 def x_test_prepared() -> np.ndarray:
+    """The test images prepared once, for checkers only (never handed to a learner's code)."""
     (_, _), (x_test, _) = mnist()
-    return x_test.reshape(len(x_test), -1).astype("float32") / 255
+    return prepared(x_test)
+
+
+@functools.cache
+def training_prepared() -> tuple[np.ndarray, np.ndarray]:
+    """The training images and one-hot labels prepared once, for checkers only (never handed to a learner's code)."""
+    (x_train, y_train), _ = mnist()
+    return prepared(x_train), one_hot(y_train)
+
+
+def learner_namespace() -> dict[str, Any]:
+    """The variables of the notebook (or script) that called the check: the nearest caller running as __main__."""
+    frame = inspect.currentframe()
+    while frame is not None:
+        if frame.f_globals.get("__name__") == "__main__":
+            return frame.f_globals
+        frame = frame.f_back
+    return {}
 
 
 # ---------------------------------------------------------------- Keras models (Keras imported only here)

@@ -53,6 +53,11 @@ REGRESSION_LOSSES = {"mse", "mae", "mape", "msle", "mean_squared_error", "mean_a
                      "mean_absolute_percentage_error", "mean_squared_logarithmic_error", "huber", "log_cosh"}
 
 
+KERAS_CLASS_FOR_INTEGER_LABELS = "SparseCategoricalCrossentropy"
+# What Keras reads as the accuracy of integer labels in compile(metrics=[...]).
+ACCURACY_NAMES = {"accuracy", "acc", "sparse_categorical_accuracy"}
+
+
 def _snake_case(name: str) -> str:
     """SparseCategoricalCrossentropy -> sparse_categorical_crossentropy (Keras's class and function names)."""
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
@@ -74,12 +79,19 @@ def loss_name(loss: Any) -> tuple[str, str]:
 def loss_mistake(loss: Any) -> Feedback | None:
     """None for the crossentropy of integer labels; otherwise the feedback naming why ``loss`` does not fit them."""
     name, given = loss_name(loss)
+    if isinstance(loss, str) and loss == KERAS_CLASS_FOR_INTEGER_LABELS:
+        name = LOSS_FOR_INTEGER_LABELS  # Keras also takes a loss class's name as the string
     if name == LOSS_FOR_INTEGER_LABELS:
+        if getattr(loss, "from_logits", False) or (getattr(loss, "fn", None) is not None
+                                                   and getattr(loss, "_fn_kwargs", {}).get("from_logits")):
+            return wrong("from_logits=True says the outputs are raw scores (logits), but this network ends in a "
+                         "softmax, which already makes probabilities: leave from_logits out (it is False).")
         return None
     if name.strip() != name and _snake_case(name.strip()) == LOSS_FOR_INTEGER_LABELS:
         return wrong("right loss, but remove the spaces around the name: Keras needs it exactly.")
     if name.lower() == LOSS_FOR_INTEGER_LABELS or _snake_case(name) == LOSS_FOR_INTEGER_LABELS:
-        return wrong("right loss, but Keras loss names are case-sensitive: write it all in lower case.")
+        return wrong(f"Keras does not know {given!r}: write the loss as {LOSS_FOR_INTEGER_LABELS!r}, or as the class "
+                     f"name {KERAS_CLASS_FOR_INTEGER_LABELS!r}, letter for letter.")
     name = _snake_case(name.strip())
     compact = name.replace("_", "")
     if compact == LOSS_FOR_INTEGER_LABELS.replace("_", ""):
@@ -122,7 +134,7 @@ def _judge_compiled_for_integers(answer: Any) -> Feedback:
     if optimizer != "RMSprop":
         return wrong(f"the loss is right, but the optimizer is {optimizer}; keep the reference one, \"rmsprop\".")
     metrics = getattr(getattr(model, "_compile_metrics", None), "_user_metrics", None) or []
-    if not any(m == "accuracy" or getattr(m, "name", None) == "accuracy" for m in metrics):
+    if not any(m in ACCURACY_NAMES or getattr(m, "name", None) in ACCURACY_NAMES for m in metrics):
         return wrong("the loss is right; add metrics=[\"accuracy\"] so training reports the accuracy.")
     return right(f"compiled with {LOSS_FOR_INTEGER_LABELS!r}: this model trains on the labels 0-9 as they are, "
                  "no one-hot needed.")

@@ -5,7 +5,8 @@ import math
 import numbers
 from typing import Any
 
-from helpers.exercises.core import Feedback, Question, right, wrong, show, kind, as_number, known_mistake
+from helpers.exercises.core import (Feedback, Question, as_number, kind, known_mistake, mnist, one_hot, right, show,
+                                    training_prepared, wrong, x_test_prepared)
 
 TRAIN_IMAGES = 60000
 
@@ -81,13 +82,70 @@ def _judge_small_fit(answer: Any) -> Feedback:
                      "loss=\"categorical_crossentropy\" (notebook 03).")
     if "accuracy" not in logs:
         return wrong("the History has no accuracy: compile with metrics=[\"accuracy\"], as above.")
+    optimizer = getattr(answer.model, "optimizer", None)
+    if type(optimizer).__name__ != "RMSprop":
+        return wrong(f"the network was compiled with {type(optimizer).__name__}; the recipe is "
+                     "optimizer=\"rmsprop\", as above.")
+    if not math.isclose(float(optimizer.learning_rate), 0.001, rel_tol=1e-3):
+        return wrong(f"RMSprop's learning rate is {float(optimizer.learning_rate):g}; keep its default, 0.001: "
+                     "optimizer=\"rmsprop\".")
     first, last = logs["accuracy"][0], logs["accuracy"][-1]
     if first > 0.95:
         return wrong(f"the first epoch already reached {first:.0%} accuracy: that network had been trained "
                      "before. fit continues from the current weights; build a fresh network first.")
+    if "val_accuracy" not in logs:
+        return wrong("the History has no val_accuracy: watch the validation set with "
+                     "validation_data=(x_val, y_val).")
+    x, y = training_prepared()
+    measured = {name: _loss_and_accuracy(answer.model, x[part], y[part]) for name, part in SLICES.items()}
+    val_loss, val_accuracy = measured["x_val"]
+    # The loss, not the accuracy, tells the sets apart: two accuracies of about 92% may agree by chance.
+    if "val_loss" not in logs or not _same_loss(logs["val_loss"][-1], val_loss):
+        test_loss, _ = _loss_and_accuracy(answer.model, *_prepared_test_images())
+        if "val_loss" in logs and _same_loss(logs["val_loss"][-1], test_loss):
+            return wrong("the validation numbers were measured on the test set: pass validation_data=(x_val, y_val), "
+                         "the last 10,000 training images. The test set never helps to watch or choose.")
+        return wrong(f"the logged val_accuracy ({logs['val_accuracy'][-1]:.2%}) is not the network's accuracy on "
+                     f"x_val ({val_accuracy:.2%}): pass validation_data=(x_val, y_val).")
+    if val_accuracy < LEARNED_BAR:
+        return wrong(f"the network reads only {val_accuracy:.0%} of the validation digits (at least "
+                     f"{LEARNED_BAR:.0%} is expected after 2 epochs): it learned little. Check that the images "
+                     "and labels are x_train[:6000] and y_train[:6000], in that order and pre-processed.")
+    first_part, next_part = measured["x_train[:6000]"][0], measured["x_train[6000:12000]"][0]
+    if not first_part < KNOWS_BETTER * next_part:
+        if next_part < first_part:
+            return wrong("the network knows x_train[6000:12000] better than the first 6,000 images: it trained on "
+                         "another slice. Take x_train[:6000], y_train[:6000].")
+        return wrong("the network does not know the first 6,000 training images better than others: train on "
+                     "x_train[:6000], y_train[:6000].")
     return right(f"{SMALL_EPOCHS} epochs of {expected_steps} steps (6,000 / 64 = 93.75, rounded up): "
-                 f"{SMALL_EPOCHS * expected_steps} weight updates; training accuracy {first:.1%} after the first "
+                 f"{SMALL_EPOCHS * expected_steps} weight updates. Validation accuracy {val_accuracy:.1%} on the "
+                 f"10,000 held-out images; training accuracy (the log's average) {first:.1%} after the first "
                  f"epoch, {last:.1%} after the second.")
+
+
+# Slices of the training images the check measures the learner's network on.
+SLICES = {"x_train[:6000]": slice(0, 6000), "x_train[6000:12000]": slice(6000, 12000), "x_val": slice(50000, 60000)}
+LEARNED_BAR = 0.85  # validation accuracy after 2 epochs on 6,000 images: about 0.91-0.93 with seeds 0-2
+KNOWS_BETTER = 0.85  # loss on the images trained on / on others: about 0.6 for the asked fit (seeds 0-2)
+
+
+def _prepared_test_images():
+    _, (_, y_test) = mnist()
+    return x_test_prepared(), one_hot(y_test)
+
+
+def _same_loss(logged: float, measured: float) -> bool:
+    return math.isclose(logged, measured, rel_tol=5e-3, abs_tol=1e-4)
+
+
+def _loss_and_accuracy(model: Any, x: Any, y: Any) -> tuple[float, float]:
+    """Loss and accuracy of the learner's model, measured without touching its compiled metrics."""
+    import numpy as np
+
+    probabilities = np.asarray(model.predict(x, batch_size=1000, verbose=0), dtype=np.float64)
+    loss = float(-np.mean(np.log(np.clip((probabilities * y).sum(axis=1), 1e-7, 1.0))))
+    return loss, float(np.mean(probabilities.argmax(axis=1) == y.argmax(axis=1)))
 
 
 q1 = Question("nb05.q1", _judge_steps_per_epoch, answer_name="steps_per_epoch", expects="the number of steps",
@@ -101,9 +159,11 @@ q1 = Question("nb05.q1", _judge_steps_per_epoch, answer_name="steps_per_epoch", 
 
 q2 = Question("nb05.q2", _judge_small_fit, answer_name="small_history",
              expects="what your fit call returns (a History)",
-             hint="Copy the network cell (seed, Sequential, compile) under a new name, e.g. small_model; then "
-                  "small_history = small_model.fit(x_train[:6000], y_train[:6000], epochs=..., batch_size=...).",
-             explanation="a fresh network, 2 epochs over the first 6,000 images in batches of 64 (94 steps each).",
+             hint="Build and compile a fresh network under a new name, e.g. small_model (seed first); then "
+                  "small_history = small_model.fit(x_train[:6000], y_train[:6000], epochs=..., batch_size=..., "
+                  "validation_data=...).",
+             explanation="a fresh network, 2 epochs over the first 6,000 images in batches of 64 (94 steps each), "
+                         "watched on the validation set.",
              solution_code="""
                  keras.utils.set_random_seed(0)
                  small_model = keras.Sequential([
@@ -112,7 +172,8 @@ q2 = Question("nb05.q2", _judge_small_fit, answer_name="small_history",
                      layers.Dense(10, activation="softmax"),
                  ])
                  small_model.compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
-                 small_history = small_model.fit(x_train[:6000], y_train[:6000], epochs=2, batch_size=64)
+                 small_history = small_model.fit(x_train[:6000], y_train[:6000], epochs=2, batch_size=64,
+                                                 validation_data=(x_val, y_val))
              """)
 
 
@@ -120,11 +181,9 @@ def notebook_variables() -> dict[str, Any]:
     """What the notebook has defined when the learner reaches its exercises (the tests run solutions with it)."""
     import keras
 
-    from helpers.exercises.core import mnist
     from helpers.model import preprocess
 
-    (x_train, y_train), (x_test, y_test) = mnist()
+    (x_train, y_train), _ = mnist()
     x_train, y_train = preprocess(x_train, y_train)
-    x_test, y_test = preprocess(x_test, y_test)
     return {"keras": keras, "layers": keras.layers, "x_train": x_train, "y_train": y_train,
-            "x_test": x_test, "y_test": y_test}
+            "x_val": x_train[50000:], "y_val": y_train[50000:]}

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from helpers.exercises.core import (Feedback, Question, right, wrong, show, kind, as_number, known_mistake,
+from helpers.exercises.core import (Feedback, Question, right, wrong, show, kind, as_number, known_mistake, learner_namespace,
                                     mnist, x_test_prepared)
 
 TEST_IMAGES, TEST_RIGHT = 10000, 9778
@@ -116,6 +116,9 @@ def _judge_reloaded(answer: Any) -> Feedback:
         return wrong("this is a function, not a model: call it, with its (), and pass what it returns.")
     if not isinstance(answer, keras.Model):
         return wrong(f"this is {kind(answer)}; pass the model that keras.models.load_model(my_copy_path) returns.")
+    if learner_namespace().get("model") is answer:
+        return wrong("this is model itself, not a copy read from the file: reloaded = model only gives the same "
+                     "network a second name. Load it: reloaded = keras.models.load_model(my_copy_path).")
     path = my_copy_path()
     if not path.exists():
         return wrong(f"there is no file {path.name} in outputs/ yet: save first, model.save(my_copy_path), then "

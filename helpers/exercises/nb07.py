@@ -29,8 +29,40 @@ HISTORIES: list[dict[str, list[float]]] = [
         "accuracy": [0.7, 0.75, 0.8, 0.85, 0.88, 0.9, 0.92, 0.94],
         "val_accuracy": [0.80, 0.79, 0.81, 0.78, 0.77, 0.77, 0.76, 0.75],
     },
+    {  # two dips: the first rise comes before the lowest point (epoch 4)
+        "loss": [0.50, 0.35, 0.28, 0.22, 0.18, 0.15],
+        "val_loss": [0.50, 0.30, 0.35, 0.25, 0.28, 0.33],
+        "accuracy": [0.85, 0.90, 0.92, 0.94, 0.95, 0.96],
+        "val_accuracy": [0.85, 0.89, 0.88, 0.92, 0.91, 0.90],
+    },
+    {  # a plateau with ties: the lowest value first reached at epoch 2, reached again at 3 and 5
+        "loss": [0.50, 0.40, 0.35, 0.30, 0.25],
+        "val_loss": [0.40, 0.30, 0.30, 0.35, 0.30],
+        "accuracy": [0.85, 0.88, 0.90, 0.91, 0.93],
+        "val_accuracy": [0.86, 0.89, 0.90, 0.89, 0.91],
+    },
+    {  # a real curve: notebook 10's epochs_20 run (notebooks/results/experiments.json; a test keeps them equal)
+        "loss": [0.28942, 0.11914, 0.07731, 0.05464, 0.03952, 0.02841, 0.02001, 0.01416, 0.00997, 0.00694,
+                 0.00485, 0.00327, 0.00235, 0.00159, 0.00116, 0.00088, 0.0007, 0.00058, 0.0005, 0.00043],
+        "val_loss": [0.14875, 0.11295, 0.10086, 0.09501, 0.08903, 0.08131, 0.07754, 0.08091, 0.08584, 0.08613,
+                     0.08903, 0.08371, 0.08343, 0.0832, 0.0825, 0.08326, 0.08396, 0.08474, 0.0854, 0.08605],
+        "accuracy": [0.91646, 0.96534, 0.97832, 0.98432, 0.98978, 0.99276, 0.9956, 0.9973, 0.99824, 0.999,
+                     0.99934, 0.9996, 0.99978, 0.99992, 0.99998, 1.0, 1.0, 1.0, 1.0, 1.0],
+        "val_accuracy": [0.9582, 0.9671, 0.9706, 0.9733, 0.9759, 0.978, 0.9793, 0.9794, 0.9791, 0.979, 0.9794,
+                         0.9806, 0.9808, 0.9818, 0.9825, 0.9827, 0.9823, 0.9826, 0.983, 0.9831],
+    },
 ]
-BEST = [3, 5, 1]
+BEST = [3, 5, 1, 4, 2, 7]
+
+
+def _before_first_rise(history: dict[str, list[float]]) -> int:
+    losses = history["val_loss"]
+    return next((epoch for epoch in range(1, len(losses)) if losses[epoch] > losses[epoch - 1]), len(losses))
+
+
+def _last_of_the_lowest(history: dict[str, list[float]]) -> int:
+    losses = history["val_loss"]
+    return max(epoch for epoch, loss in enumerate(losses, start=1) if loss == min(losses))
 
 
 def _best_by(history: dict[str, list[float]], key: str, pick=np.argmin) -> int:
@@ -57,6 +89,12 @@ def _judge_best_epoch(answer: Any) -> Feedback:
     mistakes = [
         ([b - 1 for b in BEST], "that is the index, counting from 0; epochs count from 1, as in the log "
                                 "(Epoch 1/5): add 1."),
+        ([_before_first_rise(h) for h in HISTORIES], "that stops at the first rise of the validation loss, but "
+                                                     "a curve can dip again lower later: find the lowest value "
+                                                     "over all epochs."),
+        ([_last_of_the_lowest(h) for h in HISTORIES], "on a tie, that returns the last epoch with the lowest "
+                                                      "loss; keep the first one (as np.argmin and EarlyStopping "
+                                                      "do): compare with < rather than <=."),
         ([_best_by(h, "loss") for h in HISTORIES], "that follows the training loss; use the validation loss, "
                                                    "history[\"val_loss\"], which measures images not trained on."),
         ([_best_by(h, "val_accuracy", np.argmax) for h in HISTORIES],
