@@ -101,12 +101,13 @@ def test_variant_right() -> None:
     (lambda: variant(optimizer="adam"), "keeps the default"),
     (lambda: variant(optimizer="rmsprop"), "RMSprop"),
     (lambda: variant(optimizer=keras.optimizers.Adam(learning_rate=0.05)), "uses 0.0005"),
+    (lambda: variant(optimizer=keras.optimizers.AdamW(learning_rate=0.0005)), "AdamW"),
     (lambda: variant(loss="sparse_categorical_crossentropy"), "one-hot"),
     (lambda: variant(with_input=False), "keras.Input"),
     (lambda: variant(output="relu"), "softmax"),
     (lambda: keras.Sequential([keras.Input((784,)), keras.layers.Dense(10, activation="softmax")]), "two"),
 ], ids=["512", "64", "no-dropout", "before", "after", "0.8", "0.5", "uncompiled", "adam-string", "rmsprop",
-        "lr", "sparse", "no-input", "relu-output", "one-layer"])
+        "lr", "adamw", "sparse", "no-input", "relu-output", "one-layer"])
 def test_variant_mistakes_are_named(model, word) -> None:
     feedback = nb10.q2.evaluate(model())
     assert feedback.status == "incorrect" and word in feedback.message, str(feedback)

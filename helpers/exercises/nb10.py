@@ -52,7 +52,7 @@ def _judge_variant(answer: Any) -> Feedback:
     if not getattr(answer, "compiled", False):
         return wrong("the model is not compiled yet: call model.compile(optimizer=..., loss=..., metrics=...).")
     optimizer = answer.optimizer
-    if not isinstance(optimizer, keras.optimizers.Adam):
+    if type(optimizer) is not keras.optimizers.Adam:  # AdamW and other subclasses are other optimizers
         return wrong(f"the optimizer is {type(optimizer).__name__}; the variant uses Adam.")
     learning_rate = float(optimizer.learning_rate)
     if not math.isclose(learning_rate, LEARNING_RATE, rel_tol=1e-5):
