@@ -51,65 +51,10 @@ def softmax(z: np.ndarray, axis: int = 1) -> np.ndarray:
     return exp / exp.sum(axis=axis, keepdims=True)
 
 
-# Learners' versions of the nb08 functions: the right ones and one for each mistake.
-def rmsprop(update_v: Callable, update_w: Callable, order: str = "wv") -> Callable:
-    def rmsprop_step(w, g, v, learning_rate=0.001, rho=0.9, epsilon=1e-7):
-        new_v = update_v(v, g, rho)
-        new_w = update_w(w, g, v, new_v, learning_rate, epsilon)
-        return {"wv": (new_w, new_v), "vw": (new_v, new_w), "w": new_w}[order]
-    return rmsprop_step
-
-
-def v_right(v, g, rho):
-    return rho * v + (1 - rho) * g**2
-
-
-def w_right(w, g, v, new_v, lr, eps):
-    return w - lr * g / np.sqrt(new_v + eps)
-
-
-def rmsprop_ignoring_arguments(w, g, v, learning_rate=0.001, rho=0.9, epsilon=1e-7):
-    new_v = 0.9 * v + 0.1 * g**2
-    return w - 0.001 * g / np.sqrt(new_v + 1e-7), new_v
-
-
-def rmsprop_without_hyperparameters(w, g, v):
-    new_v = 0.9 * v + 0.1 * g**2
-    return w - 0.001 * g / np.sqrt(new_v + 1e-7), new_v
-
-
-def rmsprop_crashing(w, g, v, learning_rate=0.001, rho=0.9, epsilon=1e-7):
-    return w @ np.ones(99), v
-
-
-RMSPROP_RIGHT = rmsprop(v_right, w_right)
-RMSPROP_FLOAT32 = rmsprop(lambda v, g, rho: np.float32(rho) * v.astype("float32") + np.float32(1 - rho) * g.astype("float32")**2,
-                          lambda w, g, v, nv, lr, eps: w.astype("float32") - lr * g.astype("float32") / np.sqrt(nv + eps))
-
-
-def grad_right(logits, y_onehot):
-    return (softmax(logits) - y_onehot) / len(logits)
-
-
-def grad_naive_softmax(logits, y_onehot):
-    exp = np.exp(logits)
-    return (exp / exp.sum(axis=1, keepdims=True) - y_onehot) / logits.shape[0]
-
-
-def unanswered_rmsprop_step(w, g, v, learning_rate=0.001, rho=0.9, epsilon=1e-7):
-    return None  # replace with your code
-
-
-def unanswered_softmax_crossentropy_grad(logits, y_onehot):
-    return None  # replace with your code
-
-
 CORRECT = [
     ("nb05.q1", 938), ("nb05.q1", math.ceil(60000 / 64)), ("nb05.q1", np.ceil(60000 / 64)),
     ("nb06.q1", 2.22), ("nb06.q1", (10000 - 9778) / 10000 * 100), ("nb06.q1", 2.2),
     ("nb06.q2", 0.88), ("nb06.q2", 44 / 50), ("nb06.q2", np.float64(0.8801)),
-    ("nb08.q1", RMSPROP_RIGHT), ("nb08.q1", RMSPROP_FLOAT32),
-    ("nb08.q2", grad_right), ("nb08.q2", grad_naive_softmax),
 ]
 
 WRONG = [  # (question, answer, a distinctive word of the message naming the mistake)
@@ -119,36 +64,11 @@ WRONG = [  # (question, answer, a distinctive word of the message naming the mis
     ("nb06.q1", 0.9778, "accuracy"), ("nb06.q1", 9778, "right answers"), ("nb06.q1", 3, "share of wrong"),
     ("nb06.q2", 44 / 53, "precision"), ("nb06.q2", 134 / 155, "accuracy"), ("nb06.q2", 44, "count"),
     ("nb06.q2", 88, "fraction between 0 and 1"), ("nb06.q2", 0.8, "count from 0"), ("nb06.q2", 0.5, "truly"),
-    ("nb08.q1", rmsprop(v_right, lambda w, g, v, nv, lr, eps: w - lr * g / (nv + eps)), "square root"),
-    ("nb08.q1", rmsprop(v_right, lambda w, g, v, nv, lr, eps: w - lr * g / np.sqrt(v + eps)), "old v"),
-    ("nb08.q1", rmsprop(v_right, lambda w, g, v, nv, lr, eps: w + lr * g / np.sqrt(nv + eps)), "sign"),
-    ("nb08.q1", rmsprop(lambda v, g, rho: rho * v + (1 - rho) * g, w_right), "square the gradient"),
-    ("nb08.q1", rmsprop(v_right, lambda w, g, v, nv, lr, eps: w - lr * g / (np.sqrt(nv) + eps)),
-     "epsilon is outside"),
-    ("nb08.q1", rmsprop(lambda v, g, rho: (1 - rho) * v + rho * g**2, w_right), "swapped"),
-    ("nb08.q1", rmsprop(v_right, w_right, order="w"), "only new_w"),
-    ("nb08.q1", rmsprop(v_right, w_right, order="vw"), "swapped"),
-    ("nb08.q1", rmsprop_ignoring_arguments, "ignores"),
-    ("nb08.q1", rmsprop(v_right, lambda w, g, v, nv, lr, eps: w - 2 * lr * g / np.sqrt(nv + eps)), "new_w is not"),
-    ("nb08.q2", lambda z, y: (y - softmax(z)) / len(z), "sign is flipped"),
-    ("nb08.q2", lambda z, y: (z - y) / len(z), "forgot the softmax"),
-    ("nb08.q2", lambda z, y: softmax(z) - y, "batch size"),
-    ("nb08.q2", lambda z, y: y - softmax(z), "batch size"),
-    ("nb08.q2", lambda z, y: (softmax(z, axis=0) - y) / len(z), "axis"),
-    ("nb08.q2", lambda z, y: (softmax(z) - y) / z.shape[1], "number of classes"),
-    ("nb08.q2", lambda z, y: ((softmax(z) - y) / len(z)).sum(axis=0), "shape"),
-    ("nb08.q2", lambda z, y: (softmax(z) - y).T, "shape"),
-    ("nb08.q2", lambda z, y: (softmax(z) - y) * 2, "not the gradient yet"),
 ]
 
 WRONG_TYPE = [  # (question, answer, a word of the message): rejected cleanly, never a traceback
     ("nb05.q1", True, "truth value"),
     ("nb06.q1", "2.22%", "text"), ("nb06.q2", {"recall": 0.88}, "single number"),
-    ("nb08.q1", 5, "not a function"), ("nb08.q1", (1, 2), "without parentheses"),
-    ("nb08.q1", rmsprop_without_hyperparameters, "def line"), ("nb08.q1", rmsprop_crashing, "raised ValueError"),
-    ("nb08.q1", lambda w, g, v, **kw: ("a", "b"), "not an array of numbers"),
-    ("nb08.q2", "softmax_crossentropy_grad", "not a function"),
-    ("nb08.q2", lambda z, y: 1 / 0, "ZeroDivisionError"),
 ]
 
 
@@ -183,7 +103,6 @@ def test_wrong_type_is_rejected_cleanly(name: str, answer: Any, word: str, data:
     assert capsys.readouterr().out == f"{feedback}\n"
 
 
-UNANSWERED = {"nb08.q1": unanswered_rmsprop_step, "nb08.q2": unanswered_softmax_crossentropy_grad}
 
 
 @pytest.mark.parametrize("name", QUESTIONS)
@@ -197,9 +116,10 @@ def test_none_is_not_answered_yet(name: str, capsys) -> None:
     assert output.startswith("• Not answered yet: ") and output.count("\n") == 1
 
 
-@pytest.mark.parametrize("name", UNANSWERED)
-def test_stub_function_returning_none_is_not_answered_yet(name: str) -> None:
-    feedback = QUESTIONS[name].evaluate(UNANSWERED[name])
+def test_stub_function_returning_none_is_not_answered_yet() -> None:
+    def hidden_bias_gradient(x, y, W1, b1, W2, b2):
+        return None  # replace with your code
+    feedback = QUESTIONS["nb08.q2"].evaluate(hidden_bias_gradient)
     assert feedback.status == "unanswered"
     assert "replace `return None`" in feedback.message
 
@@ -254,37 +174,3 @@ def test_parameter_counts_match_keras(keras) -> None:
     dense = keras.layers.Dense(256)
     dense.build((None, 784))
     assert exercises.nb02.q1.evaluate(dense.count_params()).status == "correct"
-
-
-def test_rmsprop_solution_matches_keras(keras) -> None:
-    namespace: dict[str, Any] = {}
-    exec(QUESTIONS["nb08.q1"].solution_code, namespace)
-    rmsprop_step = namespace["rmsprop_step"]
-    rng = np.random.default_rng(0)
-    w = rng.normal(size=(4, 3)).astype("float32")
-    # a tiny first gradient while v is still 0 shows where epsilon goes (inside the square root)
-    gradients = [rng.normal(scale=scale, size=(4, 3)).astype("float32") for scale in (1e-4, 1.0, 0.5)]
-    settings = {"learning_rate": 0.01, "rho": 0.8, "epsilon": 1e-6}
-    variable = keras.Variable(w)
-    optimizer = keras.optimizers.RMSprop(**settings)
-    mine_w, mine_v = w.astype("float64"), np.zeros_like(w, dtype="float64")
-    for g in gradients:
-        optimizer.apply_gradients([(keras.ops.convert_to_tensor(g), variable)])
-        mine_w, mine_v = rmsprop_step(mine_w, g.astype("float64"), mine_v, **settings)
-        assert np.allclose(variable.numpy(), mine_w, rtol=1e-5, atol=1e-6)
-
-
-def test_softmax_gradient_solution_matches_tensorflow(keras) -> None:
-    import tensorflow as tf
-
-    namespace: dict[str, Any] = {}
-    exec(QUESTIONS["nb08.q2"].solution_code, namespace)
-    rng = np.random.default_rng(0)
-    logits = rng.normal(scale=2.0, size=(6, 10))
-    y = np.eye(10)[rng.integers(0, 10, size=6)]
-    z = tf.constant(logits)
-    with tf.GradientTape() as tape:
-        tape.watch(z)
-        loss = keras.losses.CategoricalCrossentropy()(y, keras.activations.softmax(z))
-    expected = tape.gradient(loss, z).numpy()
-    assert np.allclose(namespace["softmax_crossentropy_grad"](logits, y), expected, atol=1e-6)

@@ -77,3 +77,18 @@ def test_batch_output_shape(keras) -> None:
     said(nb02.q3, model.layers[0].output, "incorrect", "KerasTensor")
     said(nb02.q3, model(np.zeros((32, 784), "float32")), "incorrect", "data itself", "(32, 512)")
     said(nb02.q3, np.array((32, 512)), "incorrect", "a shape is a tuple")
+
+
+def test_the_deeper_network_count_is_keras_own(keras) -> None:
+    model = keras.Sequential([keras.Input(shape=(784,)), keras.layers.Dense(256, activation="relu"),
+                              keras.layers.Dense(128, activation="relu"), keras.layers.Dense(10, activation="softmax")])
+    said(nb02.q4, model.count_params(), "correct", "235,146")
+
+
+@pytest.mark.parametrize("answer, word", [
+    (234752, "weights only"), (200960, "first hidden layer alone"), (202250, "second hidden layer"),
+    (309290, "outputs of the layer before"), (407050, "reference network"), (235920, "one bias per input"),
+    (235000, "not it"), ("235146", "quotes"),
+])
+def test_deeper_network_mistakes_are_named(answer, word) -> None:
+    said(nb02.q4, answer, "incorrect", word)

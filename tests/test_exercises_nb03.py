@@ -88,3 +88,37 @@ def test_the_loss_names_are_keras_losses_and_the_right_one_reads_integer_labels(
     assert np.allclose(keras.ops.convert_to_numpy(value), -np.log(0.1), atol=1e-5)
     with pytest.raises(ValueError):
         keras.losses.get("integer_categorical_crossentropy")  # really no such loss: the feedback is true
+
+
+def loop_version(probabilities, labels):  # right, in another spelling
+    total = 0.0
+    for row, label in zip(probabilities, labels):
+        total -= math.log(row[label])
+    return total / len(labels)
+
+
+def test_batch_loss_right_answers_are_keras_own(keras) -> None:
+    namespace: dict = {}
+    exec(nb03.q3.solution_code, namespace)
+    for p, labels in nb03._batch_cases():
+        keras_loss = float(keras.ops.mean(keras.losses.sparse_categorical_crossentropy(labels, p)))
+        assert math.isclose(namespace["mean_sparse_crossentropy"](p, labels), keras_loss, rel_tol=1e-5)
+    for answer in (namespace["mean_sparse_crossentropy"], loop_version,
+                   lambda p, t: float(keras.ops.mean(keras.losses.sparse_categorical_crossentropy(t, p)))):
+        said(nb03.q3, answer, "correct")
+
+
+@pytest.mark.parametrize("index", range(len(nb03.BATCH_LOSS_MISTAKES)))
+def test_batch_loss_mistakes_are_named(index) -> None:
+    formula, message = nb03.BATCH_LOSS_MISTAKES[index]
+    said(nb03.q3, formula, "incorrect", message[:30])
+
+
+@pytest.mark.parametrize("answer, word", [
+    (lambda p, t: -np.log(p[np.arange(len(t)), t]), "one number"),
+    (lambda p, t: print(-np.mean(np.log(p[np.arange(len(t)), t]))), "return, not print"),
+    (lambda p, t: -np.mean(np.log(p[np.arange(len(t)), t])) * 2, "not it yet"),
+    (3.0, "not a function"),
+])
+def test_batch_loss_other_answers_are_named(answer, word) -> None:
+    said(nb03.q3, answer, "incorrect", word)

@@ -84,3 +84,33 @@ def test_model_raw_mistakes_are_named(keras) -> None:
          "incorrect", "no softmax")
     said(nb04.q2, raw_model(keras, [layers.Flatten(), layers.Rescaling(1 / 255)]).summary, "incorrect", "model itself")
     said(nb04.q2, None, "unanswered", "returns None")
+
+
+def test_standardize_right_answers() -> None:
+    namespace: dict = {}
+    exec(nb04.q3.solution_code, namespace)
+
+    def with_std_of_zero_guarded(train, test):  # another right spelling
+        mean = train.mean(axis=0, keepdims=True)
+        std = np.maximum(train.std(axis=0, keepdims=True), 1e-12)
+        return (train - mean) / std, (test - mean) / std
+
+    for answer in (namespace["standardize"], with_std_of_zero_guarded):
+        assert nb04.q3.evaluate(answer).status == "correct"
+
+
+@pytest.mark.parametrize("index", range(len(nb04.STANDARDIZE_MISTAKES)))
+def test_standardize_mistakes_are_named(index) -> None:
+    how, message = nb04.STANDARDIZE_MISTAKES[index]
+    feedback = nb04.q3.evaluate(lambda train, test: nb04._standardized(train, test, **how))
+    assert feedback.status == "incorrect" and feedback.message == message, feedback
+
+
+@pytest.mark.parametrize("answer, word", [
+    (lambda train, test: (train - train.mean(axis=0)) / train.std(axis=0), "return two arrays"),
+    (lambda train, test: ((train - train.mean()) / 255, test / 255), "not yet"),
+    (lambda train, test: (train.ravel(), test.ravel()), "keeps the shapes"),
+])
+def test_standardize_other_answers_are_named(answer, word) -> None:
+    feedback = nb04.q3.evaluate(answer)
+    assert feedback.status == "incorrect" and word in feedback.message, feedback

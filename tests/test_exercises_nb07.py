@@ -98,3 +98,12 @@ def test_layer_sizes_stub_is_not_answered_yet():
     def layer_sizes(model):
         return None  # replace with your code
     assert "replace `return None`" in nb07.q2.evaluate(layer_sizes).message
+
+
+def test_a_function_that_changes_the_model_cannot_corrupt_later_checks():
+    def popping(model):
+        model.pop()  # changes the model it is given
+        return [model.input_shape[-1]] + [layer.units for layer in model.layers]
+
+    assert nb07.q2.evaluate(popping).status == "incorrect"
+    assert nb07.q2.evaluate(sizes_right).status == "correct"

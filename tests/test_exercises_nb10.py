@@ -117,3 +117,13 @@ def test_variant_mistakes_are_named(model, word) -> None:
 @pytest.mark.parametrize("answer, word", [("model", "a str"), (None, "replace None"), (keras.Sequential, "a class")])
 def test_variant_wrong_types(answer, word) -> None:
     assert word in nb10.q2.evaluate(answer).message
+
+
+def test_a_missing_results_file_is_said_and_the_answer_not_blamed(tmp_path, monkeypatch) -> None:
+    from helpers import experiments
+
+    real = experiments.load_results
+    monkeypatch.setattr(experiments, "load_results", lambda: real(tmp_path / "missing.json"))
+    feedback = nb10.q1.evaluate(10)
+    assert feedback.status == "cannot check", feedback
+    assert "make experiments" in feedback.message and str(feedback).startswith("⚠ Cannot check")

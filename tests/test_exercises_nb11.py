@@ -56,15 +56,16 @@ def test_conv_params_and_output_shape_match_keras(keras) -> None:
 
 
 def convnet(keras, filters=(16, 32), kernel=3, padding="valid", activation="relu", flatten=True, dropout=True,
-            extra_dense=False, last="softmax", input_shape=(28, 28, 1), blocks=2, with_input=True):
+            extra_dense=False, last="softmax", input_shape=(28, 28, 1), blocks=2, with_input=True, pool=2,
+            rate=0.5):
     layers = keras.layers
     stack: list = [keras.Input(shape=input_shape)] if with_input else []
     if input_shape != (28, 28, 1):
         stack.append(layers.Reshape((28, 28, 1)))
     for f in filters[:blocks]:
-        stack += [layers.Conv2D(f, kernel, padding=padding, activation=activation), layers.MaxPooling2D(2)]
-    stack += [layers.Flatten()] if flatten else []
-    stack += [layers.Dropout(0.5)] if dropout else []
+        stack += [layers.Conv2D(f, kernel, padding=padding, activation=activation), layers.MaxPooling2D(pool)]
+    stack += [layers.GlobalAveragePooling2D() if flatten == "global" else layers.Flatten()] if flatten else []
+    stack += [layers.Dropout(rate)] if dropout else []
     stack += [layers.Dense(64, activation="relu")] if extra_dense else []
     stack.append(layers.Dense(10, activation=last))
     return keras.Sequential(stack)
@@ -83,6 +84,9 @@ MODELS: list[tuple[Callable, str]] = [  # (a learner's model, a word of the feed
     (lambda k: convnet(k, blocks=1), "two blocks"),
     (lambda k: convnet(k, input_shape=(784,)), "(28, 28, 1)"),
     (lambda k: convnet(k, with_input=False), "keras.Input"),
+    (lambda k: convnet(k, flatten="global"), "not a global pooling layer"),
+    (lambda k: convnet(k, pool=3), "pool_size (3, 3)"),
+    (lambda k: convnet(k, rate=0.2), "Dropout(0.5)"),
 ]
 
 
@@ -91,6 +95,13 @@ def test_the_smaller_convnet_is_accepted_with_its_parameter_count(keras) -> None
     feedback = nb11.q3.evaluate(model)
     assert feedback.status == "correct", str(feedback)
     assert f"{model.count_params():,}" in feedback.message and model.count_params() == 12_810
+    assert "37% of the notebook convnet's 34,826" in feedback.message
+
+
+def test_the_notebook_convnets_parameter_count_is_the_helpers(keras) -> None:
+    from helpers.model import build_convnet
+
+    assert build_convnet().count_params() == nb11.NOTEBOOK_CONVNET_PARAMETERS
 
 
 @pytest.mark.parametrize("index", range(len(MODELS)))
@@ -105,3 +116,19 @@ def test_a_wrong_model_is_named(keras, index: int) -> None:
 def test_a_model_class_is_not_a_model(keras) -> None:
     feedback = nb11.q3.evaluate(keras.Sequential)
     assert feedback.status == "incorrect" and "class" in feedback.message
+
+
+def test_the_one_conv_network_count_is_keras_own(keras) -> None:
+    model = keras.Sequential([keras.Input(shape=(28, 28, 1)), keras.layers.Conv2D(8, 3, activation="relu"),
+                              keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
+    feedback = nb11.q4.evaluate(model.count_params())
+    assert feedback.status == "correct" and "54,170" in feedback.message, feedback
+
+
+@pytest.mark.parametrize("answer, word", [
+    (62810, "not 28 x 28"), (80, "Conv2D layer alone"), (54090, "Dense layer alone"), (54152, "biases"),
+    (5498, "multiply"), (13610, "pools first"), (54000, "not it"),
+])
+def test_one_conv_network_mistakes_are_named(answer, word) -> None:
+    feedback = nb11.q4.evaluate(answer)
+    assert feedback.status == "incorrect" and word in feedback.message, feedback

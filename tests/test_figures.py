@@ -57,6 +57,16 @@ FIGURES: list[Figure] = [
            "notebooks/06_evaluate.ipynb", TEST_ACCURACY, 0.005),
     Figure("notebooks/10_experiments.ipynb", "the 97.96% test accuracy",
            "notebooks/10_experiments.ipynb", r"seed 0: test accuracy ([\d.]+)%", 0.005),
+    # notebooks 03, 05, 07 and 08: counts the prose states, as the cells print them
+    Figure("notebooks/03_compile.ipynb", "not one weight but 407,050", "notebooks/02_network_architecture.ipynb",
+           r"total:\s+\d+ by hand, (\d+) in Keras", 0),
+    Figure("notebooks/05_train.ipynb", "**469 steps**", "notebooks/05_train.ipynb", r"steps per epoch: (\d+)", 0),
+    Figure("notebooks/05_train.ipynb", "the epoch's 391 batches", "notebooks/05_train.ipynb",
+           r"steps per epoch on 50,000 images: (\d+)", 0),
+    Figure("notebooks/07_visualize.ipynb", "their 406,528 connections", "notebooks/07_visualize.ipynb",
+           r"connections \(weights\): ([\d,]+)", 0),
+    Figure("notebooks/08_under_the_hood.ipynb", "2,345 updates that take", "notebooks/05_train.ipynb",
+           r"weight updates in 5 epochs: (2\d+)", 0),
     Figure("notebooks/11_convnet.ipynb", "reads about 98% of the test digits", "notebooks/11_convnet.ipynb",
            r"dense test accuracy: +([\d.]+)%", 0.5),
 ]

@@ -20,8 +20,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-CORRECT, INCORRECT, UNANSWERED = "correct", "incorrect", "unanswered"
-PREFIXES = {CORRECT: "✔ Correct: ", INCORRECT: "✘ Not quite: ", UNANSWERED: "• Not answered yet: "}
+CORRECT, INCORRECT, UNANSWERED, CANNOT_CHECK = "correct", "incorrect", "unanswered", "cannot check"
+PREFIXES = {CORRECT: "✔ Correct: ", INCORRECT: "✘ Not quite: ", UNANSWERED: "• Not answered yet: ",
+            CANNOT_CHECK: "⚠ Cannot check: "}
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,10 @@ def right(message: str) -> Feedback:
 
 def wrong(message: str) -> Feedback:
     return Feedback(INCORRECT, message)
+
+
+class CheckerDataMissing(Exception):
+    """The checker could not read its own data (a missing or stale file): the answer is not judged."""
 
 
 class Rejected(Exception):
@@ -77,6 +82,8 @@ class Question:
             return self._judge(answer)
         except Rejected as rejected:
             return rejected.feedback
+        except CheckerDataMissing as missing:
+            return Feedback(CANNOT_CHECK, f"{missing} (this says nothing about your answer).")
         except Exception as err:  # a checker must never answer with a traceback
             return wrong(f"this answer could not be read ({type(err).__name__}: {first_line(err)}); "
                          f"pass {self._expects}.")

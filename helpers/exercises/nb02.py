@@ -1,5 +1,5 @@
 """Exercises of notebook 02 (the network): ``nb02.q1`` (parameters by hand), ``nb02.q2`` (build a Dense(256)
-variant) and ``nb02.q3`` (the output shape for a batch)."""
+variant), ``nb02.q3`` (the output shape for a batch) and ``nb02.q4`` (the parameters of a deeper network)."""
 from __future__ import annotations
 
 from typing import Any
@@ -78,3 +78,38 @@ q3 = Question("nb02.q3", _judge_batch_output_shape, answer_name="hidden_output_s
                   "when 32 images go in at once?",
              explanation="the first axis is the batch (32 images), the second the 512 units of the hidden layer.",
              solution_code="hidden_output_shape = (32, 512)")
+
+
+DEEPER = (784, 256, 128, 10)  # q4: inputs, two hidden layers, output
+
+
+def _judge_deeper_params(answer: Any) -> Feedback:
+    value = as_number(answer)
+    pairs = list(zip(DEEPER, DEEPER[1:]))
+    per_layer = [n * m + m for n, m in pairs]
+    expected = sum(per_layer)
+    if value == expected:
+        return right(" + ".join(f"({n} x {m} + {m})" for n, m in pairs) + f" = {' + '.join(f'{p:,}' for p in per_layer)}"
+                     f" = {expected:,}: fewer than the reference network's 407,050, with one layer more.")
+    weights_only = sum(n * m for n, m in pairs)
+    known = [
+        (weights_only, f"{weights_only:,} counts the weights only: every layer also has one bias per unit."),
+        (per_layer[0], f"{per_layer[0]:,} is the first hidden layer alone; add the second hidden layer and the "
+                       "output layer."),
+        (per_layer[0] + per_layer[2], "that leaves out the second hidden layer, Dense(128), whose inputs are the "
+                                      "256 outputs of the first."),
+        (784 * 256 + 256 + 784 * 128 + 128 + 784 * 10 + 10, "that gives every layer 784 inputs; a layer's inputs are "
+                                                             "the outputs of the layer before it (784, then 256, then 128)."),
+        (407050, "407,050 is the reference network (one hidden layer of 512); this one has hidden layers of 256 and 128."),
+        (weights_only + 784 + 256 + 128, "that counts one bias per input; there is one bias per unit (256, 128 and 10)."),
+    ]
+    found = known_mistake(value, known)
+    return found or wrong(f"{show(value)} is not it: for each layer, inputs x units weights plus one bias per unit; "
+                          "then add the three layers.")
+
+
+q4 = Question("nb02.q4", _judge_deeper_params, answer_name="deeper_params", expects="the number of parameters",
+             hint="Count layer by layer, as for the reference network: a Dense layer with n inputs and m units has "
+                  "n x m weights and m biases. The second hidden layer's inputs are the first one's 256 outputs.",
+             explanation="three Dense layers: 784 -> 256, 256 -> 128, 128 -> 10, each with its weights and biases.",
+             solution_code="deeper_params = (784 * 256 + 256) + (256 * 128 + 128) + (128 * 10 + 10)")

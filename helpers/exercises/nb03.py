@@ -1,4 +1,5 @@
-"""Exercises of notebook 03 (compile): ``nb03.q1`` (a loss by hand) and ``nb03.q2`` (compile for integer labels)."""
+"""Exercises of notebook 03 (compile): ``nb03.q1`` (a loss by hand), ``nb03.q2`` (compile for integer labels) and
+``nb03.q3`` (the mean sparse crossentropy of a batch, in NumPy)."""
 from __future__ import annotations
 
 import difflib
@@ -7,8 +8,10 @@ import re
 from typing import Any
 
 
-from helpers.exercises.core import (Feedback, Question, Rejected, as_model, as_number, dense_stack_mistake, kind,
-                                    known_mistake, right, show, wrong)
+import numpy as np
+
+from helpers.exercises.core import (Feedback, Question, Rejected, as_float_array, as_function, as_model, as_number,
+                                    call_learner, dense_stack_mistake, kind, known_mistake, right, show, wrong)
 
 PREDICTION, TRUE_CLASS = (0.1, 0.7, 0.2), 1
 
@@ -162,3 +165,73 @@ q2 = Question("nb03.q2", _judge_compiled_for_integers, answer_name="model_int", 
                  model_int.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
              """,
              if_none="(model.compile() and model.summary() return None: pass the model itself.)")
+
+
+def _batch_cases() -> list[tuple[np.ndarray, np.ndarray]]:
+    """(probabilities, integer labels): batches of other sizes than 10, so averaging over classes shows."""
+    rng = np.random.default_rng(3)
+    cases = []
+    for batch, classes in ((4, 10), (7, 3)):
+        scores = rng.normal(scale=1.5, size=(batch, classes))
+        probabilities = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+        cases.append((probabilities, rng.integers(0, classes, size=batch)))
+    return cases
+
+
+def _true_class_probabilities(p: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    return p[np.arange(len(labels)), labels]
+
+
+BATCH_LOSS_MISTAKES = [
+    (lambda p, t: -np.sum(np.log(_true_class_probabilities(p, t))),
+     "that is the sum over the batch; Keras minimises the mean, so divide by the number of images."),
+    (lambda p, t: np.mean(np.log(_true_class_probabilities(p, t))),
+     "the sign is wrong: the loss is minus the log of the probability, a positive number."),
+    (lambda p, t: -np.mean(np.log10(_true_class_probabilities(p, t))),
+     "that uses log10; crossentropy uses the natural logarithm, np.log."),
+    (lambda p, t: -np.mean(np.log(p[:, t])),
+     "p[:, labels] picks every label's column for every image; pair image i with its own label: "
+     "p[np.arange(len(labels)), labels]."),
+    (lambda p, t: -np.mean(np.log(p)),
+     "that averages the log of every probability; only the true class's probability counts for each image."),
+    (lambda p, t: -np.mean(np.log(p[np.arange(len(t)), t - 1])),
+     "off by one class: the label is the column itself (label 3 is column 3, counting from 0)."),
+]
+
+
+def _judge_batch_loss(answer: Any) -> Feedback:
+    function = as_function(answer, "mean_sparse_crossentropy")
+    results = []
+    for p, labels in _batch_cases():
+        result = as_float_array(call_learner(function, p.copy(), labels.copy()), "the result")
+        if result.size != 1:
+            return wrong(f"the function returns {result.size} numbers (shape {result.shape}); return one number, "
+                         "the mean over the batch.")
+        results.append(float(result.reshape(-1)[0]))
+
+    def matches(formula) -> bool:
+        with np.errstate(all="ignore"):
+            return all(math.isclose(r, float(formula(p, t)), rel_tol=1e-5, abs_tol=1e-7)
+                       for r, (p, t) in zip(results, _batch_cases()))
+
+    if matches(lambda p, t: -np.mean(np.log(_true_class_probabilities(p, t)))):
+        return right("minus the mean, over the images, of the log of the probability each gave its true class: "
+                     "what keras.losses.sparse_categorical_crossentropy computes, averaged as fit does.")
+    for formula, message in BATCH_LOSS_MISTAKES:
+        if matches(formula):
+            return wrong(message)
+    return wrong("not it yet: for each image take the probability of its true class, p[i, labels[i]], then minus "
+                 "the mean of their natural logs.")
+
+
+q3 = Question("nb03.q3", _judge_batch_loss, answer_name="mean_sparse_crossentropy", expects="your function",
+             hint="For image i the loss is -ln(p[i, labels[i]]). NumPy picks one entry per row with "
+                  "p[np.arange(len(labels)), labels]; then take the mean.",
+             explanation="the sparse crossentropy of each image, then the mean over the batch.",
+             solution_code="""
+                 import numpy as np
+
+                 def mean_sparse_crossentropy(probabilities, labels):
+                     true_class = probabilities[np.arange(len(labels)), labels]
+                     return -np.mean(np.log(true_class))
+             """)

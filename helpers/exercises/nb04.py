@@ -1,5 +1,6 @@
-"""Exercises of notebook 04 (preprocessing): ``nb04.q1`` (a function that prepares any batch of images) and
-``nb04.q2`` (a Keras model that takes the raw images itself)."""
+"""Exercises of notebook 04 (preprocessing): ``nb04.q1`` (a function that prepares any batch of images),
+``nb04.q2`` (a Keras model that takes the raw images itself) and ``nb04.q3`` (standardising with the training
+images' statistics)."""
 from __future__ import annotations
 
 import math
@@ -146,3 +147,78 @@ q2 = Question("nb04.q2", _judge_model_raw, answer_name="model_raw", expects="you
                  ])
              """,
              if_none=MODEL_IF_NONE)
+
+
+def _standardize_cases() -> list[tuple[np.ndarray, np.ndarray]]:
+    """(training rows, test rows): made-up pixel rows whose two sets have different means, so the mistake shows."""
+    rng = np.random.default_rng(4)
+    train = rng.integers(0, 256, size=(40, 6)).astype("float32")
+    test = (rng.integers(0, 200, size=(15, 6)) + 40).astype("float32")
+    return [(train, test), (train[:25, :4], test[:9, :4])]
+
+
+def _standardized(train: np.ndarray, test: np.ndarray, source: str = "train", per_pixel: bool = True,
+                  use_std: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    axis = 0 if per_pixel else None
+    def stats(x):
+        return x.mean(axis=axis), (x.std(axis=axis) if use_std else 1.0)
+    if source == "train":
+        mean, std = stats(train)
+        return (train - mean) / std, (test - mean) / std
+    if source == "each":
+        (m1, s1), (m2, s2) = stats(train), stats(test)
+        return (train - m1) / s1, (test - m2) / s2
+    both = np.concatenate([train, test])
+    mean, std = stats(both)
+    return (train - mean) / std, (test - mean) / std
+
+
+STANDARDIZE_MISTAKES = [
+    ({"source": "each"}, "the test images were standardised with their own mean and standard deviation. Use the "
+                         "training images' for both: new digits arrive one at a time, and the test set never decides "
+                         "anything, not even a mean."),
+    ({"source": "both"}, "the mean and standard deviation came from the training and test images together; compute "
+                         "them from the training images only, and apply them to both."),
+    ({"per_pixel": False}, "that uses one mean and one standard deviation for all pixels; compute them per pixel "
+                           "(per column), with axis=0."),
+    ({"use_std": False}, "you subtracted the mean but did not divide by the standard deviation."),
+]
+
+
+def _judge_standardize(answer: Any) -> Feedback:
+    function = as_function(answer, "standardize")
+    outputs = []
+    for train, test in _standardize_cases():
+        result = call_learner(function, train.copy(), test.copy())
+        if not isinstance(result, (tuple, list)) or len(result) != 2:
+            return wrong("return two arrays: the standardised training images and the standardised test images, "
+                         "return train_std, test_std.")
+        train_out, test_out = (as_array(part, name) for part, name in zip(result, ("train_std", "test_std")))
+        if train_out.shape != train.shape or test_out.shape != test.shape:
+            return wrong(f"the results have shapes {train_out.shape} and {test_out.shape}; standardising keeps "
+                         f"the shapes {train.shape} and {test.shape}.")
+        outputs.append((train_out.astype("float64"), test_out.astype("float64")))
+
+    def matches(**how: Any) -> bool:
+        return all(np.allclose(got[0], want[0], atol=1e-4) and np.allclose(got[1], want[1], atol=1e-4)
+                   for got, want in zip(outputs, (_standardized(tr, te, **how) for tr, te in _standardize_cases())))
+
+    if matches():
+        return right("both sets standardised with the training images' mean and standard deviation, pixel by "
+                     "pixel: the test images are prepared exactly as a new digit would be.")
+    for how, message in STANDARDIZE_MISTAKES:
+        if matches(**how):
+            return wrong(message)
+    return wrong("not yet: mean = train.mean(axis=0), std = train.std(axis=0); return (train - mean) / std and "
+                 "(test - mean) / std.")
+
+
+q3 = Question("nb04.q3", _judge_standardize, answer_name="standardize", expects="your function",
+              hint="Compute mean and std from train only, per pixel (axis=0); apply the same two arrays to both sets.",
+              explanation="the statistics are part of the preparation, so they come from the training images; "
+                          "the test images are prepared with them like any new digit.",
+              solution_code="""
+                  def standardize(train, test):
+                      mean, std = train.mean(axis=0), train.std(axis=0)
+                      return (train - mean) / std, (test - mean) / std
+              """)

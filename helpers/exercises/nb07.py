@@ -2,7 +2,6 @@
 history, ``nb07.q2`` a model's layer sizes, read from the model."""
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import numpy as np
@@ -121,9 +120,9 @@ def _layer_sizes_mistakes(model: Any, right_sizes: list[int]) -> dict[str, list]
     }
 
 
-@functools.cache
 def _models() -> list[tuple[Any, list[int]]]:
-    """Three small models, built once: the reference network and two others, with their sizes."""
+    """Three small models, new at every check (a learner's function may change them, e.g. model.pop()): the
+    reference network and two others, with their sizes."""
     import keras
 
     def dense(*units: int, inputs: int) -> keras.Sequential:
@@ -146,7 +145,8 @@ def _as_sizes(result: Any) -> list | None:
 
 def _judge_layer_sizes(answer: Any) -> Feedback:
     layer_sizes = as_function(answer, "layer_sizes")
-    for model, expected in _models():
+    models = _models()
+    for model, expected in models:
         result = call_learner(layer_sizes, model)
         sizes = _as_sizes(result)
         if sizes is None:
@@ -163,7 +163,7 @@ def _judge_layer_sizes(answer: Any) -> Feedback:
                          "whole shape.")
         if sizes == mistakes["parameters"]:
             return wrong("these are the parameters of each layer; the diagram needs the neurons: layer.units.")
-        if sizes == _models()[0][1] and expected != sizes:
+        if sizes == models[0][1] and expected != sizes:
             return wrong(f"layer_sizes gives [784, 512, 10] for a model of sizes {expected}: read the sizes from "
                          "the model passed in (its argument), not from the reference network.")
         return wrong(f"for a model of sizes {expected} layer_sizes returns {sizes}: one number for the input, then "

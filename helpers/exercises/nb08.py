@@ -1,190 +1,157 @@
-"""Exercises of notebook 08 (under the hood): ``nb08.q1`` an RMSprop step, ``nb08.q2`` the softmax crossentropy gradient."""
+"""Exercises of notebook 08 (under the hood): ``nb08.q1`` the size of RMSprop's first step (reasoning from
+its formula), ``nb08.q2`` the gradient of the hidden layer's biases (backpropagation one layer further)."""
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+import math
+from typing import Any
 
 import numpy as np
 
-from helpers.exercises.core import (Feedback, Question, Rejected, right, wrong, as_function, call_learner,
-                                    as_float_array, close)
+from helpers.exercises.core import (Feedback, Question, Rejected, as_float_array, as_function, as_number,
+                                    call_learner, close, known_mistake, right, rounds_to, wrong)
 
-RMSPROP_DEFAULTS = {"learning_rate": 0.001, "rho": 0.9, "epsilon": 1e-7}
-
-
-def _rmsprop(w: np.ndarray, g: np.ndarray, v: np.ndarray, learning_rate: float, rho: float, epsilon: float, *,
-             sign: float = -1.0, square: bool = True, swap_rho: bool = False, old_v_in_step: bool = False,
-             root: bool = True, epsilon_inside: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """Keras 3's RMSprop step (no momentum, not centered), and the usual ways to get it wrong."""
-    g_term = g ** 2 if square else g
-    new_v = (1 - rho) * v + rho * g_term if swap_rho else rho * v + (1 - rho) * g_term
-    average = v if old_v_in_step else new_v
-    with np.errstate(invalid="ignore", divide="ignore"):
-        if not root:
-            denominator = average + epsilon
-        elif epsilon_inside:
-            denominator = np.sqrt(average + epsilon)
-        else:
-            denominator = np.sqrt(average) + epsilon
-        return w + sign * learning_rate * g / denominator, new_v
+LEARNING_RATE, RHO, EPSILON = 0.001, 0.9, 1e-7
+GRADIENT = 0.5  # the gradient of the weight in q1
 
 
-RMSPROP_MISTAKES = [
-    ({"root": False}, "you forgot the square root: divide by np.sqrt(new_v + epsilon)."),
-    ({"old_v_in_step": True}, "you used the old v in the step: update v first, then divide by the square root "
-                              "of the new v."),
-    ({"sign": 1.0}, "wrong sign: subtract the step (w - ...); the gradient points uphill."),
-    ({"square": False}, "you forgot to square the gradient: v is a running average of g**2."),
-    ({"epsilon_inside": False}, "epsilon is outside the square root; Keras adds it inside, "
-                                "np.sqrt(new_v + epsilon), which matters when v is near 0."),
-    ({"swap_rho": True}, "rho and 1 - rho are swapped: the old v keeps the weight rho, the new g**2 gets 1 - rho."),
-]
+def first_step(g: float, learning_rate: float = LEARNING_RATE, rho: float = RHO, epsilon: float = EPSILON) -> float:
+    """How far RMSprop's first update (v starts at 0) moves a weight whose gradient is ``g``."""
+    v = (1 - rho) * g ** 2
+    return learning_rate * abs(g) / math.sqrt(v + epsilon)
 
 
-@functools.cache
-def _rmsprop_cases() -> list[tuple[tuple[np.ndarray, np.ndarray, np.ndarray], dict[str, float]]]:
-    """(w, g, v) and hyperparameters: defaults, other values, and v = 0 with a tiny gradient (epsilon shows)."""
-    rng = np.random.default_rng(8)
-    return [
-        ((rng.normal(size=(3, 4)), rng.normal(size=(3, 4)), rng.uniform(0.01, 1.0, size=(3, 4))), {}),
-        ((rng.normal(size=5), rng.normal(size=5), rng.uniform(0.01, 1.0, size=5)),
-         {"learning_rate": 0.01, "rho": 0.8, "epsilon": 1e-6}),
-        ((rng.normal(scale=0.01, size=6), rng.normal(scale=1e-4, size=6), np.zeros(6)), {}),
+def _judge_first_step(answer: Any) -> Feedback:
+    value = as_number(answer)
+    exact = first_step(GRADIENT)
+    # rounded to 2 or more digits, or with epsilon left out (0.001 / sqrt(0.1) differs in the 6th digit)
+    if value > 0 and (rounds_to(value, exact, min_digits=2) or math.isclose(value, exact, rel_tol=1e-4)):
+        return right(f"{LEARNING_RATE} × {GRADIENT} / sqrt({1 - RHO:.1f} × {GRADIENT}²) = {LEARNING_RATE} / "
+                     f"sqrt({1 - RHO:.1f}) ≈ {exact:.5f}. The gradient cancels out: on its first step every weight "
+                     "whose gradient is well above sqrt(epsilon) moves by the same amount, whatever the gradient's size.")
+    if value < 0 and (rounds_to(-value, exact, min_digits=2) or math.isclose(-value, exact, rel_tol=1e-4)):
+        return wrong(f"the weight moves by {-value:g}, down (against its positive gradient); the question asks "
+                     "for the size of the step, a positive number.")
+    g, lr = GRADIENT, LEARNING_RATE
+    known = [
+        (lr * g, "that is plain gradient descent's step, learning_rate × g; RMSprop divides it by sqrt(v + epsilon)."),
+        (lr, f"that would be right if v were g² after the first update; it is (1 - rho)·g² = {(1 - RHO) * g * g:g}, "
+             "since v starts at 0."),
+        (lr * g / ((1 - RHO) * g * g), "you forgot the square root: divide by sqrt(v + epsilon), not by v."),
+        (lr * g / (1 - RHO), "v is (1 - rho)·g², not (1 - rho): square the gradient."),
+        (lr * g / math.sqrt(RHO * g * g), "rho and 1 - rho are swapped: the new v is rho·0 + (1 - rho)·g²."),
+        (lr * g / math.sqrt(EPSILON), "that uses the old v, 0: Keras updates v first, then divides by sqrt(new v)."),
+        (lr * math.sqrt((1 - RHO) * g * g), "you multiplied by sqrt(v); RMSprop divides by it."),
     ]
+    found = known_mistake(value, known, rel_tolerance=2e-2)
+    return found or wrong(f"{value:g} is not it: compute v = (1 - rho)·g² first, then learning_rate·g / sqrt(v + epsilon).")
 
 
-def _judge_rmsprop_step(answer: Any) -> Feedback:
-    step = as_function(answer, "rmsprop_step")
-    outputs = []
-    for (w, g, v), hyper in _rmsprop_cases():
-        result = call_learner(step, w.copy(), g.copy(), v.copy(), **hyper)
-        expected_w, expected_v = _rmsprop(w, g, v, **{**RMSPROP_DEFAULTS, **hyper})
-        if not isinstance(result, (tuple, list)) or len(result) != 2:
-            if isinstance(result, (tuple, list)):
-                return wrong(f"the function returns {len(result)} values; return two: new_w, new_v.")
-            if close(as_float_array(result, "the result"), expected_w):
-                return wrong("the function returns only new_w; return both: return new_w, new_v.")
-            return wrong("return a pair: return new_w, new_v.")
-        new_w, new_v = (as_float_array(part, name) for part, name in zip(result, ("new_w", "new_v")))
-        if close(new_w, expected_v) and close(new_v, expected_w):
-            return wrong("new_w and new_v are swapped: return new_w first, then new_v.")
-        if new_w.shape != w.shape or new_v.shape != v.shape:
-            return wrong(f"new_w and new_v should have the shape of w, {w.shape}; yours have {new_w.shape} "
-                          f"and {new_v.shape}.")
-        outputs.append((new_w, new_v))
-
-    def matches(defaults_only: bool = False, **flaws: Any) -> tuple[bool, bool]:
-        """Whether the learner's new_w and new_v agree, on every case, with a step that has these flaws."""
-        w_ok = v_ok = True
-        for ((w, g, v), hyper), (new_w, new_v) in zip(_rmsprop_cases(), outputs):
-            settings = RMSPROP_DEFAULTS if defaults_only else {**RMSPROP_DEFAULTS, **hyper}
-            want_w, want_v = _rmsprop(w, g, v, **settings, **flaws)
-            w_ok, v_ok = w_ok and close(new_w, want_w), v_ok and close(new_v, want_v)
-        return w_ok, v_ok
-
-    if all(matches()):
-        return right("new_v = rho*v + (1-rho)*g**2 and new_w = w - learning_rate*g/sqrt(new_v + epsilon), "
-                      "as Keras does it.")
-    if all(matches(defaults_only=True)):
-        return wrong("your function ignores its learning_rate, rho and epsilon arguments: use the parameters, "
-                      "not fixed numbers.")
-    for flaw, message in RMSPROP_MISTAKES:
-        if all(matches(**flaw)):
-            return wrong(message)
-    for flaw, message in RMSPROP_MISTAKES:
-        if flaw.keys() & {"square", "swap_rho"} and matches(**flaw)[1]:
-            return wrong(message)
-    if matches()[1]:
-        return wrong("new_v is right, new_w is not: new_w = w - learning_rate * g / np.sqrt(new_v + epsilon).")
-    return wrong("new_v is not right: it is a running average, rho * v + (1 - rho) * g**2.")
+def relu(z: np.ndarray) -> np.ndarray:
+    return np.maximum(z, 0)
 
 
-def _softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
-    exp = np.exp(logits - logits.max(axis=axis, keepdims=True))
+def softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
+    exp = np.exp(z - z.max(axis=axis, keepdims=True))
     return exp / exp.sum(axis=axis, keepdims=True)
 
 
+def hidden_bias_gradient(x, y, W1, b1, W2, b2, *, mask: bool = True, mean: bool = True) -> np.ndarray:
+    """The gradient of the mean crossentropy with respect to b1, and the usual ways to get it wrong."""
+    pre = x @ W1 + b1
+    hidden = relu(pre)
+    d_scores = softmax(hidden @ W2 + b2) - y
+    if mean:
+        d_scores = d_scores / len(x)
+    d_hidden = d_scores @ W2.T
+    d_pre = d_hidden * (pre > 0) if mask else d_hidden
+    return d_pre.sum(axis=0)
+
+
 @functools.cache
-def _gradient_cases() -> list[tuple[np.ndarray, np.ndarray]]:
-    """(logits, one-hot labels): batch sizes differ from the class counts, so each mistake shows."""
+def _cases() -> list[tuple[np.ndarray, ...]]:
+    """(x, y, W1, b1, W2, b2): small batches whose sizes differ, with hidden units inactive on some images."""
     rng = np.random.default_rng(8)
     cases = []
-    for batch, classes in ((5, 10), (8, 3)):
-        logits = rng.normal(scale=2.0, size=(batch, classes))
-        cases.append((logits, np.eye(classes)[rng.integers(0, classes, size=batch)]))
+    for n, inputs, units, classes in ((6, 5, 4, 3), (9, 7, 6, 10)):
+        x = rng.normal(size=(n, inputs))
+        W1, b1 = rng.normal(size=(inputs, units)), rng.normal(scale=0.5, size=units)
+        W2, b2 = rng.normal(size=(units, classes)), rng.normal(scale=0.5, size=classes)
+        y = np.eye(classes)[rng.integers(0, classes, size=n)]
+        cases.append((x, y, W1, b1, W2, b2))
     return cases
 
 
-GRADIENT_MISTAKES: list[tuple[str, Callable[[np.ndarray, np.ndarray], np.ndarray]]] = [
-    ("the sign is flipped: the gradient is softmax(logits) - y, not y - softmax(logits).",
-     lambda z, y: (y - _softmax(z)) / len(z)),
-    ("you forgot the softmax: subtract y from the probabilities softmax(logits), not from the logits.",
-     lambda z, y: (z - y) / len(z)),
-    ("you forgot to divide by the batch size: the loss is the mean over the batch, as Keras computes it, "
-     "so divide by len(logits).", lambda z, y: _softmax(z) - y),
-    ("the sign is flipped (use softmax(logits) - y) and you forgot to divide by the batch size, len(logits).",
-     lambda z, y: y - _softmax(z)),
-    ("the softmax runs over the wrong axis: normalise each row, over the classes (axis=1, keepdims=True).",
-     lambda z, y: (_softmax(z, axis=0) - y) / len(z)),
-    ("you divided by the number of classes; the mean is over the batch, so divide by len(logits).",
-     lambda z, y: (_softmax(z) - y) / z.shape[1]),
-    ("you divided by the number of logits; the mean is over the examples only, so divide by len(logits).",
-     lambda z, y: (_softmax(z) - y) / z.size),
+BIAS_MISTAKES: list[tuple[dict[str, bool], str]] = [
+    ({"mask": False}, "relu is missing: a hidden unit that was inactive on an image (its input below 0) passes no "
+                      "gradient back for that image; multiply by (x @ W1 + b1 > 0)."),
+    ({"mean": False}, "you forgot to divide by the batch size: the loss is the mean over the batch, so d_scores is "
+                      "(probabilities - y) / len(x)."),
+    ({"mask": False, "mean": False}, "relu is missing (multiply by (x @ W1 + b1 > 0)) and you forgot to divide by "
+                                     "the batch size."),
 ]
 
 
-def _judge_softmax_grad(answer: Any) -> Feedback:
-    gradient = as_function(answer, "softmax_crossentropy_grad")
+def _judge_hidden_bias_gradient(answer: Any) -> Feedback:
+    gradient = as_function(answer, "hidden_bias_gradient")
     outputs = []
-    for logits, y in _gradient_cases():
+    for case in _cases():
+        x, y, W1, b1, W2, b2 = case
         try:
-            result = as_float_array(call_learner(gradient, logits.copy(), y.copy()), "the result")
+            result = as_float_array(call_learner(gradient, *(a.copy() for a in case)), "the result")
         except Rejected as rejected:
-            if "could not be broadcast" in rejected.feedback.message:
-                raise Rejected(wrong(
-                    f"{rejected.feedback.message}\nA sum over axis=1 drops that axis: shape {logits.shape} becomes "
-                    f"{logits.shape[:1]}. Keep it with .sum(axis=1, keepdims=True), shape {(logits.shape[0], 1)}, "
-                    "so each row is divided by its own sum.")) from None
+            if "mismatch" in rejected.feedback.message or "shapes" in rejected.feedback.message:
+                raise Rejected(wrong(f"{rejected.feedback.message}\nGoing back through the output layer multiplies "
+                                     "by W2 transposed: d_scores @ W2.T, shape (batch, hidden units).")) from None
             raise
-        if result.shape != logits.shape:
-            extra = " (don't average over the batch: keep one row per example)" if result.shape == logits.shape[1:] else ""
-            return wrong(f"the gradient has shape {result.shape}; it needs one value per logit, "
-                          f"shape {logits.shape} like logits{extra}.")
+        if result.shape == (len(x), len(b1)):
+            return wrong(f"this has one row per image, shape {result.shape}: b1's gradient has one value per hidden "
+                         "unit; sum over the batch, .sum(axis=0), as b2's does.")
+        if result.shape == b2.shape and result.shape != b1.shape:
+            return wrong("this has one value per output class: that is b2's gradient. Go one layer further back, "
+                         "through W2 and relu.")
+        if result.shape != b1.shape:
+            return wrong(f"the gradient has shape {result.shape}; b1's has {b1.shape}, one value per hidden unit.")
         outputs.append(result)
 
-    def matches(formula: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> bool:
-        return all(close(out, formula(z, y)) for (z, y), out in zip(_gradient_cases(), outputs))
+    def matches(**flaws: bool) -> bool:
+        return all(close(out, hidden_bias_gradient(*case, **flaws)) for case, out in zip(_cases(), outputs))
 
-    if matches(lambda z, y: (_softmax(z) - y) / len(z)):
-        return right("(softmax(logits) - y) / batch_size: the gradient of the mean crossentropy.")
-    for message, formula in GRADIENT_MISTAKES:
-        if matches(formula):
+    if matches():
+        return right("d_scores @ W2.T gives how the loss changes with each hidden output; relu lets it through "
+                     "only where the unit was active; summed over the batch, it is b1's gradient.")
+    for flaws, message in BIAS_MISTAKES:
+        if matches(**flaws):
             return wrong(message)
-    return wrong("not the gradient yet: softmax each row, subtract the one-hot labels, divide by the batch size.")
+    return wrong("not b1's gradient yet: d_scores = (softmax(scores) - y) / len(x), then d_scores @ W2.T, times "
+                 "(x @ W1 + b1 > 0), summed over the batch.")
 
 
-q1 = Question("nb08.q1", _judge_rmsprop_step, answer_name="rmsprop_step", expects="your function",
-             hint="First update v, the running average of g**2, with rho; then step w against g, divided by "
-                  "np.sqrt(new_v + epsilon), the way Keras does.",
-             explanation="Keras 3's RMSprop without momentum: keras/src/optimizers/rmsprop.py, update_step.",
+q1 = Question("nb08.q1", _judge_first_step, answer_name="first_step", expects="the size of the step (a number)",
+             hint="v starts at 0, so after the first update v = (1 - rho)·g². Then the step is "
+                  "learning_rate·g / sqrt(v + epsilon); epsilon is tiny next to v here.",
+             explanation="v = 0.1 × 0.5² = 0.025; the step is 0.001 × 0.5 / sqrt(0.025) = 0.001 / sqrt(0.1).",
              solution_code="""
-                 import numpy as np
-
-                 def rmsprop_step(w, g, v, learning_rate=0.001, rho=0.9, epsilon=1e-7):
-                     new_v = rho * v + (1 - rho) * g**2
-                     new_w = w - learning_rate * g / np.sqrt(new_v + epsilon)
-                     return new_w, new_v
+                 import math
+                 v = (1 - 0.9) * 0.5**2
+                 first_step = 0.001 * 0.5 / math.sqrt(v + 1e-7)
              """)
 
-q2 = Question("nb08.q2", _judge_softmax_grad, answer_name="softmax_crossentropy_grad", expects="your function",
-             hint="Softmax each row of logits (subtract the row's max before np.exp, for stability), subtract "
-                  "the one-hot labels, and divide by the batch size.",
-             explanation="for the mean crossentropy of softmax, the gradient is (p - y) / batch_size.",
+q2 = Question("nb08.q2", _judge_hidden_bias_gradient, answer_name="hidden_bias_gradient", expects="your function",
+             hint="Start from d_scores = (softmax(scores) - y) / len(x) as above; d_scores @ W2.T is how the loss "
+                  "changes with each hidden output; relu's slope is 1 where x @ W1 + b1 > 0 and 0 elsewhere; a "
+                  "bias's gradient sums over the batch.",
+             explanation="backpropagation through the output layer (W2.T), then relu (its slope), then the sum "
+                         "over the batch that every bias gradient is.",
              solution_code="""
                  import numpy as np
 
-                 def softmax_crossentropy_grad(logits, y_onehot):
-                     exp = np.exp(logits - logits.max(axis=1, keepdims=True))
-                     probabilities = exp / exp.sum(axis=1, keepdims=True)
-                     return (probabilities - y_onehot) / len(logits)
+                 def hidden_bias_gradient(x, y, W1, b1, W2, b2):
+                     pre = x @ W1 + b1
+                     hidden = np.maximum(pre, 0)
+                     scores = hidden @ W2 + b2
+                     exp = np.exp(scores - scores.max(axis=1, keepdims=True))
+                     d_scores = (exp / exp.sum(axis=1, keepdims=True) - y) / len(x)
+                     d_hidden = d_scores @ W2.T
+                     return (d_hidden * (pre > 0)).sum(axis=0)
              """)

@@ -82,9 +82,13 @@ def early_stopping_epochs(val_losses: list[float], patience: int) -> tuple[int, 
 
 
 def _watched_history() -> list[float]:
-    from helpers.experiments import load_results  # lazily: it imports TensorFlow
+    from helpers.exercises.core import CheckerDataMissing
+    from helpers.experiments import StaleResults, load_results  # lazily: it imports TensorFlow
 
-    return load_results()["experiments"][WATCHED]["history"]["val_loss"]
+    try:
+        return load_results()["experiments"][WATCHED]["history"]["val_loss"]
+    except StaleResults as err:
+        raise CheckerDataMissing(f"the check reads the cached curve, but {err}") from None
 
 
 def _judge_early_stop(answer: Any) -> Feedback:

@@ -15,6 +15,8 @@ Q1_INPUT, Q1_FILTERS, Q1_KERNEL = (13, 13, 32), 16, 5
 Q2_INPUT, Q2_FILTERS, Q2_KERNEL, Q2_POOL = (28, 28, 1), 16, 5, 2
 # Exercise 3: the notebook's convnet with half the filters.
 Q3_FILTERS = (16, 32)
+Q3_ORDER = ["Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Flatten", "Dropout", "Dense"]
+NOTEBOOK_CONVNET_PARAMETERS = 34_826  # helpers.model.build_convnet (a test keeps them equal)
 
 
 def _judge_conv_params(answer: Any) -> Feedback:
@@ -145,11 +147,21 @@ def _judge_small_convnet(answer: Any) -> Feedback:
         return wrong(f"it has {len(dense)} Dense layers; this convnet has only the last one, Dense(10).")
     if not _layers_of(answer, "Dropout"):
         return wrong("add keras.layers.Dropout(0.5) after Flatten, as in the notebook.")
-    if [type(layer).__name__ for layer in answer.layers[:4]] != ["Conv2D", "MaxPooling2D"] * 2:
-        return wrong("the order is Conv2D, MaxPooling2D, Conv2D, MaxPooling2D, then Flatten, Dropout and Dense.")
+    order = [type(layer).__name__ for layer in answer.layers]
+    if order != Q3_ORDER:
+        return wrong(f"its layers are {', '.join(order)}; this convnet is {', '.join(Q3_ORDER)}, as in the "
+                     "notebook (Flatten, not a global pooling layer, before Dropout).")
+    for pool in pools:
+        if tuple(pool.pool_size) != (2, 2):
+            return wrong(f"a MaxPooling2D with pool_size {tuple(pool.pool_size)}; use MaxPooling2D(2), which halves "
+                         "height and width, as in the notebook.")
+    rate = _layers_of(answer, "Dropout")[0].rate
+    if rate != 0.5:
+        return wrong(f"a Dropout rate of {rate}; use Dropout(0.5), as in the notebook.")
     total = answer.count_params()
-    return right(f"{total:,} parameters ({' + '.join(f'{layer.count_params():,}' for layer in answer.layers if layer.count_params())}), "
-                 "about a third of the notebook's convnet.")
+    parts = " + ".join(f"{layer.count_params():,}" for layer in answer.layers if layer.count_params())
+    return right(f"{total:,} parameters ({parts}): {total / NOTEBOOK_CONVNET_PARAMETERS:.0%} of the notebook "
+                 f"convnet's {NOTEBOOK_CONVNET_PARAMETERS:,}.")
 
 
 q1 = Question("nb11.q1", _judge_conv_params, answer_name="conv_params", expects="the number of parameters",
@@ -182,3 +194,42 @@ q3 = Question("nb11.q3", _judge_small_convnet, answer_name="small_convnet", expe
                       layers.Dense(10, activation="softmax"),
                   ])
               """)
+
+
+# q4: Conv2D(8, 3) on a 28 x 28 x 1 image, then Flatten and Dense(10): a case the notebook does not show.
+Q4_FILTERS, Q4_KERNEL = 8, 3
+
+
+def _judge_one_conv_then_dense(answer: Any) -> Feedback:
+    value = as_number(answer)
+    conv = Q4_FILTERS * (Q4_KERNEL * Q4_KERNEL * 1 + 1)
+    side = 28 - Q4_KERNEL + 1
+    flat = side * side * Q4_FILTERS
+    dense = flat * 10 + 10
+    expected = conv + dense
+    if value == expected:
+        return right(f"Conv2D: 8 x (3 x 3 x 1 + 1) = {conv}; its output is {side} x {side} x 8 = {flat:,} numbers, so "
+                     f"Dense(10) has {flat:,} x 10 + 10 = {dense:,}; in all {expected:,}. The convolution is cheap; "
+                     "the Dense layer after a big feature map is not, which is what pooling is for.")
+    known = [
+        (conv + 28 * 28 * Q4_FILTERS * 10 + 10, "Flatten sees the Conv2D's output, which is smaller than the image "
+                                                f"without padding: {side} x {side}, not 28 x 28."),
+        (conv, f"{conv} is the Conv2D layer alone; Flatten has no parameters, but the Dense(10) after it has many."),
+        (dense, f"{dense:,} is the Dense layer alone; add the Conv2D layer's {conv}."),
+        (Q4_FILTERS * Q4_KERNEL * Q4_KERNEL + flat * 10, "that forgets the biases: one per filter and one per unit."),
+        (conv + flat + 10, "every one of the 10 units has one weight per input, so multiply the 5,408 inputs by 10."),
+        (conv + (side // 2) ** 2 * Q4_FILTERS * 10 + 10, "that pools first; this network has no MaxPooling2D."),
+    ]
+    found = known_mistake(value, known)
+    return found or wrong(f"{show(value)} is not it: the Conv2D's parameters, then the Dense layer's, whose inputs "
+                          "are every number of the Conv2D's output.")
+
+
+q4 = Question("nb11.q4", _judge_one_conv_then_dense, answer_name="conv_dense_params",
+              expects="the number of parameters",
+              hint="Three things you have done separately: a Conv2D's parameters (filters x (window x channels + 1)), "
+                   "its output shape without padding (28 - 3 + 1 per side, one channel per filter), and a Dense "
+                   "layer's parameters (inputs x units + units).",
+              explanation="Conv2D(8, 3): 80 parameters; its output 26 x 26 x 8 = 5,408 numbers; Dense(10) on them: "
+                          "54,090.",
+              solution_code="conv_dense_params = 8 * (3 * 3 * 1 + 1) + (26 * 26 * 8) * 10 + 10")
