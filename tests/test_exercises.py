@@ -174,3 +174,13 @@ def test_parameter_counts_match_keras(keras) -> None:
     dense = keras.layers.Dense(256)
     dense.build((None, 784))
     assert exercises.nb02.q1.evaluate(dense.count_params()).status == "correct"
+
+
+def test_a_function_passed_for_a_number_is_told_to_call_it() -> None:
+    def share_of_zeros(images):
+        return (images == 0).mean()
+
+    for answer, name in ((share_of_zeros, "share_of_zeros"), (np.mean, "mean"), (len, "len")):
+        feedback = exercises.nb01.q1.evaluate(answer)
+        assert feedback.status == "incorrect" and f"function {name} itself" in feedback.message, feedback
+        assert f"{name}(...)" in feedback.message

@@ -124,3 +124,11 @@ def keras():
     import keras
 
     return keras
+
+
+def test_the_first_image_only_and_scaled_sevens_are_told_apart() -> None:
+    from helpers.exercises.core import mnist
+
+    (x_train, y_train), _ = mnist()
+    said(nb01.q1, float((x_train[0] == 0).mean()), "incorrect", "x_train[0], the first image only")
+    said(nb01.q2, x_train[y_train == 7] / 255, "correct", "scaled to 0-1")

@@ -114,3 +114,11 @@ def test_standardize_mistakes_are_named(index) -> None:
 def test_standardize_other_answers_are_named(answer, word) -> None:
     feedback = nb04.q3.evaluate(answer)
     assert feedback.status == "incorrect" and word in feedback.message, feedback
+
+
+def test_rescaling_after_the_first_dense_is_named_without_contradiction(keras) -> None:
+    layers = keras.layers
+    model = keras.Sequential([keras.Input(shape=(28, 28)), layers.Flatten(), layers.Dense(512, activation="relu"),
+                              layers.Rescaling(1 / 255), layers.Dense(10, activation="softmax")])
+    feedback = nb04.q2.evaluate(model)
+    assert feedback.status == "incorrect" and "flat but unscaled" in feedback.message, feedback

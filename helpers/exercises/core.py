@@ -170,6 +170,10 @@ def as_number(answer: Any) -> float:
     elif isinstance(answer, (list, tuple)):
         raise Rejected(wrong(f"this is {kind(answer)} of {len(answer)} values; "
                                "the answer is a single number."))
+    elif callable(answer) and not isinstance(answer, type) and hasattr(answer, "__name__"):
+        name = getattr(answer, "__name__", "function")
+        raise Rejected(wrong(f"this is the function {name} itself, not a number: call it, {name}(...), and pass "
+                             "what it returns."))
     else:
         raise Rejected(wrong(f"this is {kind(answer)}; the answer is a single number."))
     if not math.isfinite(value):

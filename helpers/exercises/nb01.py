@@ -29,6 +29,9 @@ def _judge_background_share(answer: Any) -> Feedback:
     for wrong_value, message in known:  # also when rounded, like the right answer
         if rounds_to(value, wrong_value, min_digits=2):
             return wrong(message)
+    if rounds_to(value, float((x_train[0] == 0).mean()), min_digits=2):
+        return wrong(f"{show(value)} is the share in x_train[0], the first image only; the question asks for all "
+                         "60,000 training images: x_train == 0 over the whole array.")
     if abs(value - share) < 0.05:
         return wrong(f"{show(value)} is close but not it: let NumPy compute it, and round correctly "
                      "(at least two significant digits).")
@@ -55,6 +58,9 @@ def _judge_sevens(answer: Any) -> Feedback:
     if images.shape == (28, 28):
         return wrong("this is a single 28 x 28 image (x_train[7] is the image at position 7); "
                      "keep every image whose label is 7.")
+    if images.shape == expected.shape and np.allclose(images, expected / 255):
+        return right(f"{images.shape}: the {len(images)} training images labelled 7, picked out by the mask "
+                     "y_train == 7 (and scaled to 0-1, which changes the pixels, not which images they are).")
     if images.shape == (len(expected), 784) and np.array_equal(images, expected.reshape(-1, 784)):
         return wrong("the right images, but flattened to 784 pixels; keep them 28 x 28 as loaded.")
     if images.shape[0] == len(expected) and images.shape[1:] == (28, 28):

@@ -116,9 +116,15 @@ def _judge_model_raw(answer: Any) -> Feedback:
         return wrong(f"the layers before the first Dense fail on real images ({type(err).__name__}: "
                      f"{first_line(err)}).")
     seen = np.asarray(keras.ops.convert_to_numpy(seen))
-    if seen.shape != (100, 784) or not np.allclose(seen, _prepared(x_test[:100]), atol=1e-6):
-        return wrong(f"on 100 test images the first Dense layer receives shape {seen.shape}, not the flat, "
-                     "scaled (100, 784): put Flatten and Rescaling before the Dense layers.")
+    if seen.shape != (100, 784):
+        return wrong(f"on 100 test images the first Dense layer receives shape {seen.shape}, not the flat "
+                     "(100, 784): put Flatten before the Dense layers.")
+    if np.allclose(seen, x_test[:100].reshape(100, 784)):
+        return wrong("on 100 test images the first Dense layer receives the flat but unscaled pixels (up to 255): "
+                     "the Rescaling layer comes after it. Put Rescaling(1 / 255) before the first Dense layer.")
+    if not np.allclose(seen, _prepared(x_test[:100]), atol=1e-6):
+        return wrong("on 100 test images the first Dense layer does not receive x.reshape(100, 784) / 255: "
+                     "put Flatten and Rescaling(1 / 255), and nothing else, before the Dense layers.")
     return right("raw (28, 28) uint8 images in, Flatten and Rescaling inside: on 100 test images the first Dense "
                  "layer receives exactly x.reshape(100, 784) / 255.")
 
