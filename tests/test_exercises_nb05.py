@@ -138,3 +138,21 @@ def test_odd_answers_are_named(keras, data):
         assert str(feedback).count("\n") <= 1
     unanswered = nb05.q2.evaluate(None)
     assert unanswered.status == "unanswered" and "History" in unanswered.message
+
+
+@pytest.mark.parametrize("answer, status, word", [
+    ("higher", "correct", "average over the epoch"), (" Higher ", "correct", "final weights"),
+    ("lower", "incorrect", "better"), ("the same", "incorrect", "does not measure"), ("same", "incorrect", "average"),
+    ("up", "incorrect", "not one of the answers"), (0.99, "incorrect", "in quotes"),
+])
+def test_final_weights_prediction(answer, status, word):
+    feedback = nb05.q3.evaluate(answer)
+    assert feedback.status == status and word in feedback.message, feedback
+
+
+def test_the_prediction_is_what_keras_measures(keras, data):
+    """The claim the exercise teaches, measured: final weights beat the log's average of the last epoch."""
+    model = fresh_model(keras)
+    history = model.fit(data["x_train"][:6000], data["y_train"][:6000], epochs=2, batch_size=64, verbose=0)
+    _, final_accuracy = model.evaluate(data["x_train"][:6000], data["y_train"][:6000], verbose=0)
+    assert final_accuracy > history.history["accuracy"][-1]

@@ -1,4 +1,5 @@
-"""Exercises of notebook 05 (training): ``nb05.q1`` (steps per epoch) and ``nb05.q2`` (fit a small network)."""
+"""Exercises of notebook 05 (training): ``nb05.q1`` (steps per epoch), ``nb05.q2`` (fit a small network and watch
+it) and ``nb05.q3`` (predict how the log's training accuracy compares with the final weights')."""
 from __future__ import annotations
 
 import math
@@ -174,6 +175,37 @@ q2 = Question("nb05.q2", _judge_small_fit, answer_name="small_history",
                  small_model.compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
                  small_history = small_model.fit(x_train[:6000], y_train[:6000], epochs=2, batch_size=64,
                                                  validation_data=(x_val, y_val))
+             """)
+
+
+CHOICES = ("higher", "lower", "the same")
+
+
+def _judge_final_weights(answer: Any) -> Feedback:
+    if not isinstance(answer, str):
+        return wrong(f"this is {kind(answer)}; answer with one of the words {', '.join(map(repr, CHOICES))}, in quotes.")
+    said = " ".join(answer.lower().replace("'", "").replace('"', "").split())
+    if said in ("higher", "high", "above", "more", "greater"):
+        return right("the log's accuracy is an average over the epoch's 391 batches, each measured with the weights "
+                     "of that moment; the final weights have learned from the whole epoch, so they do better. "
+                     "Check it: watched_model.evaluate(x_part, y_part, verbose=0).")
+    if said in ("lower", "low", "below", "less", "smaller"):
+        return wrong("the final weights have seen the whole epoch; the log's number averages over the epoch, "
+                     "partly with weights from before the last updates. Which of the two should be better?")
+    if said in ("the same", "same", "equal", "equal to it"):
+        return wrong("the log does not measure the final weights: it averages over the epoch's batches while the "
+                     "weights kept changing. Would the final weights do better or worse than that average?")
+    return wrong(f"{answer!r} is not one of the answers; write 'higher', 'lower' or 'the same'.")
+
+
+q3 = Question("nb05.q3", _judge_final_weights, answer_name="final_weights_accuracy",
+             expects="'higher', 'lower' or 'the same' (in quotes)",
+             hint="Read again how the log's training accuracy is measured (section 'Watching training'): during the "
+                  "epoch, or after it? Which weights does it use?",
+             explanation="the log averages over an epoch of improving weights; evaluate uses only the final ones.",
+             solution_code="""
+                 final_weights_accuracy = "higher"
+                 # to see it: watched_model.evaluate(x_part, y_part, verbose=0)
              """)
 
 
