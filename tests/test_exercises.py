@@ -46,11 +46,6 @@ def one_hot(labels: np.ndarray, classes: int = 10) -> np.ndarray:
     return np.eye(classes, dtype="float32")[labels]
 
 
-def softmax(z: np.ndarray, axis: int = 1) -> np.ndarray:
-    exp = np.exp(z - z.max(axis=axis, keepdims=True))
-    return exp / exp.sum(axis=axis, keepdims=True)
-
-
 CORRECT = [
     ("nb05.q1", 938), ("nb05.q1", math.ceil(60000 / 64)), ("nb05.q1", np.ceil(60000 / 64)),
     ("nb06.q1", 2.22), ("nb06.q1", (10000 - 9778) / 10000 * 100), ("nb06.q1", 2.2),

@@ -308,12 +308,6 @@ def x_test_prepared() -> np.ndarray:
     return prepared(x_test)
 
 
-@functools.cache
-def training_prepared() -> tuple[np.ndarray, np.ndarray]:
-    """The training images and one-hot labels prepared once, for checkers only (never handed to a learner's code)."""
-    (x_train, y_train), _ = mnist()
-    return prepared(x_train), one_hot(y_train)
-
 
 def learner_namespace() -> dict[str, Any]:
     """The variables of the notebook (or script) that called the check: the nearest caller running as __main__."""

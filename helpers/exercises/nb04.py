@@ -9,11 +9,7 @@ from typing import Any
 import numpy as np
 
 from helpers.exercises.core import (Feedback, MODEL_IF_NONE, Question, Rejected, as_array, as_function, as_model,
-                                    call_learner, dense_stack_mistake, first_line, mnist, right, wrong)
-
-
-def _prepared(images: np.ndarray) -> np.ndarray:
-    return images.reshape(len(images), 28 * 28).astype("float32") / 255
+                                    call_learner, dense_stack_mistake, first_line, mnist, prepared, right, wrong)
 
 
 def _mistake_in_prepared(x: np.ndarray, images: np.ndarray) -> Feedback | None:
@@ -42,7 +38,7 @@ def _mistake_in_prepared(x: np.ndarray, images: np.ndarray) -> Feedback | None:
         return wrong(f"the values go up to {top:g}; they should lie in [0, 1]: divide by 255.")
     if bottom < 0:
         return wrong(f"some values are negative ({bottom:g}); only divide by 255, so they lie in [0, 1].")
-    expected = _prepared(images)
+    expected = prepared(images)
     if x.dtype.itemsize < 4 and np.allclose(x, expected, rtol=0, atol=1e-3):
         return wrong(f"{x.dtype} is too coarse for the network's arithmetic: use .astype('float32'), "
                      "what Keras computes in.")
@@ -122,7 +118,7 @@ def _judge_model_raw(answer: Any) -> Feedback:
     if np.allclose(seen, x_test[:100].reshape(100, 784)):
         return wrong("on 100 test images the first Dense layer receives the flat but unscaled pixels (up to 255): "
                      "the Rescaling layer comes after it. Put Rescaling(1 / 255) before the first Dense layer.")
-    if not np.allclose(seen, _prepared(x_test[:100]), atol=1e-6):
+    if not np.allclose(seen, prepared(x_test[:100]), atol=1e-6):
         return wrong("on 100 test images the first Dense layer does not receive x.reshape(100, 784) / 255: "
                      "put Flatten and Rescaling(1 / 255), and nothing else, before the Dense layers.")
     return right("raw (28, 28) uint8 images in, Flatten and Rescaling inside: on 100 test images the first Dense "
