@@ -24,19 +24,23 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 HELPERS := $(wildcard helpers/*.py)
 GRAPHVIZ_HINT := Graphviz's dot is missing. Install it: Debian/Ubuntu: sudo apt-get install graphviz | macOS: brew install graphviz | conda: conda install -c conda-forge graphviz
 
-.PHONY: help setup graphviz dot-required data run test lab bench experiments clean hub hub-setup hub-load
+.PHONY: help setup graphviz dot-required data run test test-session lab bench experiments teaching-copies clean hub hub-setup hub-load
 
 help:
 	@echo "make run    set up, fetch MNIST, execute every notebook into outputs/"
 	@echo "make test   set up, then unit tests and nbval over every notebook"
 	@echo "            another Python beside .venv: make test PYTHON=/path/to/python3.13 VENV=.venv-3.13"
+	@echo "make test-session  the unit tests, and a learner's whole session in JupyterLab within 2 GiB (needs chromium)"
 	@echo "make lab    JupyterLab on the notebooks"
 	@echo "make data   fetch and verify MNIST only (data/mnist.npz)"
 	@echo "make bench  time the reference program, the series' training (with and without XLA), the compute floor, the convnet"
-	@echo "make experiments  re-run notebook 10's experiments into notebooks/results/experiments.json (minutes)"
+	@echo "make experiments  re-run the experiments of notebooks 10 and 11 into notebooks/results/ (about 20 minutes)"
+	@echo "            one grid only: make experiments GRID=convnet (or GRID=dense)"
+	@echo "make teaching-copies  the answer key and blank notebooks for live coding, in outputs/teaching/"
 	@echo "make clean  remove outputs/ (keeps .venv and data/)"
 	@echo "make hub    (as root) JupyterHub for a class on this machine; needs WORKSHOP_PASSWORD (see the instructor guide)"
-	@echo "make hub-load  (as root) LEARNERS=8 simulated learners against a real local hub; prints times and memory"
+	@echo "make hub-load  (as root) LEARNERS=8 simulated learners run the whole series on a real local hub; prints times and memory"
+	@echo "            only notebooks 01 to NN: make hub-load THROUGH=NN"
 
 # --- set-up -----------------------------------------------------------------
 # The .pth file puts the repository on the venv's import path, so `import helpers`
@@ -86,8 +90,14 @@ outputs/.run-complete: $(NOTEBOOKS) $(HELPERS) $(VENV)/.installed
 run: setup dot-required data outputs/.run-complete
 	@$(PY) -m helpers.run --summary
 
+# The unit tests, the browser tests, and nbval executing every notebook once.
 test: setup dot-required data $(VENV)/.installed-tests
-	$(PY) -m pytest -p no:cacheprovider --nbval --nbval-current-env $(PYTEST_ARGS) tests notebooks
+	$(PY) -m pytest -p no:cacheprovider --nbval --nbval-current-env -m "not session" $(PYTEST_ARGS) tests notebooks
+
+# The unit tests, and a learner's whole session in JupyterLab within Binder's 2 GiB (headless Chromium runs
+# every notebook once, by the "Next" links): what CI runs with its second Python, instead of nbval there.
+test-session: setup dot-required data $(VENV)/.installed-tests
+	$(PY) -m pytest -p no:cacheprovider -m "session or not browser" $(PYTEST_ARGS) tests
 
 # JupyterLab also works without Graphviz (the diagram cells then say how to install it).
 lab: $(VENV)/.installed $(LAB_OVERRIDES) data
@@ -97,10 +107,15 @@ lab: $(VENV)/.installed $(LAB_OVERRIDES) data
 bench: setup data
 	$(PY) tests/bench.py
 
-# Not part of `make test`: re-runs every experiment of helpers/experiments.py (several minutes on 2 cores)
-# and rewrites the committed results file that notebook 10 plots from.
+# Not part of `make test`: re-runs every experiment of helpers/experiments.py (about 20 minutes on 2 cores)
+# and rewrites the committed results files that notebooks 10 and 11 show.
+GRID ?=
 experiments: setup data
-	TF_CPP_MIN_LOG_LEVEL=3 $(PY) -m helpers.experiments
+	TF_CPP_MIN_LOG_LEVEL=3 $(PY) -m helpers.experiments $(GRID)
+
+# The instructor's answer key and blank notebooks for live coding, made from the notebooks and checkers.
+teaching-copies: $(VENV)/.installed
+	$(PY) tools/teaching_copies.py
 
 clean:
 	rm -rf outputs
@@ -136,4 +151,4 @@ hub: hub-setup
 	WORKSHOP_HOME=$(WORKSHOP_HOME) $(HUB_VENV)/bin/jupyterhub -f workshop/jupyterhub_config.py
 
 hub-load: hub-setup
-	WORKSHOP_HOME=$(WORKSHOP_HOME) $(HUB_VENV)/bin/python workshop/load_test.py --learners $(LEARNERS)
+	WORKSHOP_HOME=$(WORKSHOP_HOME) $(HUB_VENV)/bin/python workshop/load_test.py --learners $(LEARNERS) $(if $(THROUGH),--through $(THROUGH))

@@ -58,10 +58,11 @@ sync_api = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is missing: pip install -r tests/requirements.txt"
 )
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's chromium, found on PATH (Playwright drives it; it never downloads a browser of its own).
+CHROMIUM = Path(shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium")
 pytestmark = [
     pytest.mark.browser,  # registered in tests/conftest.py; `-m "not browser"` leaves these tests out
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: sudo apt-get install chromium"),
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium is not on PATH: sudo apt-get install chromium"),
 ]
 
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"

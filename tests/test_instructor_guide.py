@@ -52,3 +52,113 @@ def test_discussion_does_not_call_the_five_epoch_gap_overfitting():
     gap_question = next(q for q in re.split(r"\n(?=\d+\. )", questions) if "After 5 epochs" in q)
     assert "Is that overfitting? (Not yet" in " ".join(gap_question.split())
     assert "test set as `validation_data`" not in GUIDE, "05 watches a validation split, not the test set"
+
+
+# ---------------------------------------------------------------- the schedules add up
+
+PLANS = {  # heading -> length in minutes
+    "### Three hours: notebooks 00 to 08": 180,
+    "### Two sessions of three hours: the whole series": 360,
+    "### One day (six and a half hours, with lunch): the whole series": 390,
+    "### Two hours: the core": 120,
+}
+LONGEST_STRETCH_MIN = 90  # between breaks (a lunch, or the end of a session, counts as one)
+
+
+def notebook_facts() -> dict[str, tuple[int, set[int]]]:
+    """Notebook stem -> (its solo minutes, the numbers of its exercises)."""
+    import json
+
+    from test_figures import notebook_minutes
+
+    facts = {}
+    for path in sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        numbers = {int(n) for c in cells if c["cell_type"] == "markdown"
+                   for n in re.findall(r"^### Exercise (\d+):", "".join(c["source"]), re.M)}
+        facts[path.stem] = (notebook_minutes(path), numbers)
+    return facts
+
+
+def plan_rows(heading: str) -> list[list[str]]:
+    section = GUIDE.split(heading + "\n", 1)[1].split("\n### ", 1)[0].split("\n## ", 1)[0]
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in section.splitlines()
+            if re.match(r"^\| \d:\d\d \|", line)]
+    assert rows, f"no table under {heading}"
+    return rows
+
+
+def minutes(clock: str) -> int:
+    hours, mins = clock.split(":")
+    return int(hours) * 60 + int(mins)
+
+
+def exercise_numbers(text: str) -> set[int]:
+    found = set()
+    for listed in re.findall(r"exercises? ((?:\d+(?:, | and )?)+)", text):
+        found |= {int(n) for n in re.findall(r"\d+", listed)}
+    return found
+
+
+@pytest.mark.parametrize("heading", sorted(PLANS))
+def test_a_plan_adds_up_and_ends_on_time(heading):
+    rows = plan_rows(heading)
+    assert rows[0][0] == "0:00" and rows[-1][1] == "End"
+    for row, following in zip(rows, rows[1:]):
+        start, what, length, exercises = row[:4]
+        assert minutes(start) + int(length) == minutes(following[0]), f"{heading}: {what} does not end at {following[0]}"
+        assert 0 <= int(exercises) <= int(length), f"{heading}: {what}"
+    assert minutes(rows[-1][0]) == PLANS[heading]
+
+
+@pytest.mark.parametrize("heading", sorted(PLANS))
+def test_a_plan_has_breaks_and_room_for_its_exercises(heading):
+    facts = notebook_facts()
+    rows = plan_rows(heading)[:-1]
+    stretch = 0
+    covered: dict[str, set[int]] = {}
+    for start, what, length, exercises, in_room, homework in rows:
+        if "**Break**" in what or "**Lunch**" in what or "**Session" in what:
+            stretch = 0 if "**Session" not in what else int(length)
+        else:
+            stretch += int(length)
+        assert stretch <= LONGEST_STRETCH_MIN, f"{heading}: {stretch} minutes without a break at {start}"
+        notebook = re.search(r"\[(\d\d_\w+)\]", what)
+        if not notebook:
+            continue
+        solo, numbers = facts[notebook[1]]
+        if "all exercises" in in_room:
+            assert int(length) >= solo, f"{heading}: {notebook[1]} with all its exercises needs its solo {solo} min"
+            covered.setdefault(notebook[1], set()).update(numbers)
+        elif "its exercises" in homework:
+            covered.setdefault(notebook[1], set()).update(numbers)
+        else:
+            in_room_numbers, homework_numbers = exercise_numbers(in_room), exercise_numbers(homework)
+            assert not in_room_numbers & homework_numbers, f"{heading}: {notebook[1]}"
+            assert int(exercises) > 0 or not in_room_numbers, f"{heading}: {notebook[1]} has exercises but no time"
+            covered.setdefault(notebook[1], set()).update(in_room_numbers | homework_numbers)
+    for stem, numbers in covered.items():
+        assert numbers == facts[stem][1], f"{heading}: {stem}'s exercises {sorted(facts[stem][1])}, plan says {sorted(numbers)}"
+
+
+def test_the_whole_series_plans_cover_every_notebook():
+    every = set(notebook_facts())
+    for heading in ("### Two sessions of three hours: the whole series",
+                    "### One day (six and a half hours, with lunch): the whole series"):
+        named = {m for row in plan_rows(heading) for m in re.findall(r"\[(\d\d_\w+)\]", row[1])}
+        assert named == every, f"{heading} leaves out {sorted(every - named)}"
+
+
+@pytest.mark.parametrize("name", ["INSTRUCTOR_GUIDE.md", "HELPER_BRIEFING.md"])
+def test_relative_links_lead_to_files_and_headings_that_exist(name):
+    text = (REPO_ROOT / "notebooks" / name).read_text(encoding="utf-8")
+    for target in re.findall(r"\]\(([^)\s]+)\)", text):
+        if re.match(r"[a-z]+:", target):
+            continue
+        path, _, anchor = target.partition("#")
+        file = (REPO_ROOT / "notebooks" / path).resolve() if path else REPO_ROOT / "notebooks" / name
+        assert file.exists(), f"{name}: {target}"
+        if anchor and file.suffix == ".md":
+            slugs = {re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+                     for heading in re.findall(r"^#+ (.+)$", file.read_text(encoding="utf-8"), re.M)}
+            assert anchor in slugs, f"{name}: {target}"

@@ -48,7 +48,8 @@ from test_browser import (  # noqa: E402  (tests/ is on sys.path: pytest's rootd
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: sudo apt-get install chromium"),
+    pytest.mark.session,  # not in `make test`: `make test-session` (CI runs it with its second Python)
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium is not on PATH: sudo apt-get install chromium"),
 ]
 
 MIB = 1024 * 1024

@@ -4,15 +4,15 @@ Starts JupyterHub with workshop/jupyterhub_config.py on 127.0.0.1 (a throw-away 
 random workshop password, system users named ``hubload-<learner>``), serves this repository's
 committed HEAD with ``git daemon`` on 127.0.0.1, then N learners at once, as a browser would:
 log in, open the nbgitpuller link of notebook 01 (which starts their server and pulls the
-series), and execute notebooks 01 to 05 through their own server's kernels (Jupyter REST API and
-kernel websocket). One more learner logs in and stays idle: the idle culler must stop its server.
+series), and execute the series' notebooks from 01 on (all of them, or up to ``--through NN``) through
+their own server's kernels (Jupyter REST API and kernel websocket). One more learner logs in and stays idle: the idle culler must stop its server.
 Then, as learner A: open learner B's server and files, list B's home from A's kernel, log in with a
 wrong password, log in as the instructor, open the admin page; each must be refused. A kernel that
 allocates more than the learner memory limit must be killed where the limit is enforced.
 
 Prints, per learner and overall: seconds to a running server, seconds for the pull and the
 notebooks, failures, peak memory of the learner's processes (server + kernels, resident memory
-sampled every 0.5 s). Exits 1 on any failure. Everything is bounded in time; all traffic stays on
+sampled every 0.5 s); and per notebook, the learners' times and peak memory while it ran. Exits 1 on any failure. Everything is bounded in time; all traffic stays on
 127.0.0.1; the hub, git daemon, users and homes it made are removed at the end.
 """
 from __future__ import annotations
@@ -45,13 +45,12 @@ HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
 sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(HERE))
-from helpers.links import nbgitpuller_url  # noqa: E402
+from helpers.links import nbgitpuller_url, notebook_paths  # noqa: E402
 from learner_spawner import _memory_cgroup_root  # noqa: E402
 
 USER_PREFIX = "hubload-"
 SERIES = "mnist-keras-tutorial"  # the served repository's name, so the folder nbgitpuller makes
-NOTEBOOKS = ["01_load_data.ipynb", "02_network_architecture.ipynb", "03_compile.ipynb",
-             "04_preprocess.ipynb", "05_train.ipynb"]
+SERIES_NOTEBOOKS = [path.name for path in notebook_paths() if not path.name.startswith("00_")]  # 00 checks set-up
 CULL_IDLE_SECONDS = 90
 CELL_TIMEOUT_S = 900
 OVER_LIMIT_CODE = "import numpy as np\nblock = np.ones(3 * 2**30, dtype=np.uint8)  # 3 GiB\nprint('allocated', block.nbytes)"
@@ -81,6 +80,9 @@ class Learner:
     failures: list[str] = field(default_factory=list)
     peak_mib: float = 0.0
     step: str = "logging in"
+    notebook: str | None = None  # the notebook executing now
+    notebook_s: dict[str, float] = field(default_factory=dict)
+    notebook_peak_mib: dict[str, float] = field(default_factory=dict)
 
 
 class Browser:
@@ -261,8 +263,8 @@ async def execute_notebook(browser: Browser, user_url: str, path: str) -> list[s
     return failures
 
 
-async def learner_session(hub: str, learner: Learner, password: str, repo_url: str) -> None:
-    """Log in, open notebook 01's nbgitpuller link, then execute notebooks 01 to 05."""
+async def learner_session(hub: str, learner: Learner, password: str, repo_url: str, notebooks: list[str]) -> None:
+    """Log in, open notebook 01's nbgitpuller link, then execute ``notebooks`` in order."""
     browser = Browser(hub)
     start = time.monotonic()
     login = await browser.login(learner.name, password)
@@ -270,7 +272,7 @@ async def learner_session(hub: str, learner: Learner, password: str, repo_url: s
         learner.failures.append(f"login refused (HTTP {login.code})")
         return
     learner.step = "starting the server through the nbgitpuller link"
-    link = nbgitpuller_url(hub, repo_url, "main", NOTEBOOKS[0])
+    link = nbgitpuller_url(hub, repo_url, "main", notebooks[0])
     page = await start_server(browser, learner.name, link)
     learner.server_s = time.monotonic() - start
     if page.code != 200 or "git-pull" not in page.effective_url:
@@ -295,9 +297,12 @@ async def learner_session(hub: str, learner: Learner, password: str, repo_url: s
         learner.failures.append(f"JupyterLab at {data['path']}: HTTP {lab.code}")
         return
     notebooks_start = time.monotonic()
-    for notebook in NOTEBOOKS:
+    for notebook in notebooks:
         learner.step = f"executing {notebook}"
+        learner.notebook, notebook_start = notebook, time.monotonic()
         failures = await execute_notebook(browser, user_url, f"{SERIES}/notebooks/{notebook}")
+        learner.notebook_s[notebook] = time.monotonic() - notebook_start
+        learner.notebook = None
         learner.failures += failures
         if failures:
             return
@@ -393,7 +398,10 @@ async def sample_memory(learners: list[Learner], overall: dict, stop: asyncio.Ev
                 pass
         totals = rss_mib_by_uid(uids)
         for name, mib in totals.items():
-            by_name[name].peak_mib = max(by_name[name].peak_mib, mib)
+            learner = by_name[name]
+            learner.peak_mib = max(learner.peak_mib, mib)
+            if learner.notebook:
+                learner.notebook_peak_mib[learner.notebook] = max(learner.notebook_peak_mib.get(learner.notebook, 0), mib)
         overall["together_mib"] = max(overall.get("together_mib", 0), sum(totals.values()))
         await asyncio.sleep(0.5)
 
@@ -480,11 +488,12 @@ def check_refuses_without_password(venv: Path, env: dict) -> str | None:
     return None
 
 
-def report(learners: list[Learner], overall: dict) -> None:
+def report(learners: list[Learner], overall: dict, notebooks: list[str]) -> None:
     def seconds(value):
         return f"{value:7.1f}" if value is not None else "      -"
 
-    print(f"\n{'learner':12} {'server s':>8} {'pull s':>7} {'notebooks 01-05 s':>18} {'failures':>8} {'peak MiB':>9}")
+    span = f"notebooks {notebooks[0][:2]}-{notebooks[-1][:2]}"
+    print(f"\n{'learner':12} {'server s':>8} {'pull s':>7} {span + ' s':>18} {'failures':>8} {'peak MiB':>9}")
     for learner in learners:
         print(f"{learner.name:12} {seconds(learner.server_s):>8} {seconds(learner.pull_s):>7} "
               f"{seconds(learner.notebooks_s):>18} {len(learner.failures):>8} {learner.peak_mib:9.0f}")
@@ -499,14 +508,22 @@ def report(learners: list[Learner], overall: dict) -> None:
     print(f"\noverall: {len(learners)} learners, {sum(len(x.failures) for x in learners)} failures, "
           f"wall time {overall['wall_s']:.0f} s")
     print(f"  time to a running server (s): {spread([x.server_s for x in learners])}")
-    print(f"  time for notebooks 01-05 (s): {spread([x.notebooks_s for x in done])}")
+    print(f"  time for {span} (s): {spread([x.notebooks_s for x in done])}")
     print(f"  peak memory per learner (MiB): {spread([x.peak_mib for x in learners])}"
           f" (limit {overall['limit']}, {overall['enforcement']})")
     print(f"  peak memory of all learners together: {overall.get('together_mib', 0) / 1024:.1f} GiB")
+    print(f"\n{'notebook':32} {'time s: median':>14} {'max':>7} {'peak MiB: median':>17} {'max':>6}   (per learner)")
+    for notebook in notebooks:
+        times = [x.notebook_s[notebook] for x in learners if notebook in x.notebook_s]
+        peaks = [x.notebook_peak_mib[notebook] for x in learners if notebook in x.notebook_peak_mib]
+        if times:
+            print(f"{notebook:32} {statistics.median(times):14.1f} {max(times):7.1f} "
+                  f"{statistics.median(peaks) if peaks else 0:17.0f} {max(peaks, default=0):6.0f}")
 
 
 async def main_async(args: argparse.Namespace) -> int:
     venv = Path(args.workshop_home) / "venv"
+    notebooks = args.notebooks
     tmp = Path(tempfile.mkdtemp(prefix="hub-load-"))
     password = secrets.token_urlsafe(12)
     admin_password = secrets.token_hex(16)
@@ -555,11 +572,11 @@ async def main_async(args: argparse.Namespace) -> int:
                 learner.failures.append(f"{type(err).__name__} while {learner.step}: {err}")
 
         await asyncio.gather(bounded(idle_learner(), idler),
-                             *(bounded(learner_session(hub, x, password, repo_url), x) for x in learners))
+                             *(bounded(learner_session(hub, x, password, repo_url, notebooks), x) for x in learners))
         overall["wall_s"] = time.monotonic() - start
         stop.set()
         await sampler
-        report(learners, overall)
+        report(learners, overall, notebooks)
         try:
             problems += await refused_checks(hub, learners[0].name, learners[1].name, password,
                                              admin_password, limit_enforced)
@@ -597,8 +614,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="N simulated learners against a real local JupyterHub.")
     parser.add_argument("--learners", type=int, default=8, help="how many learners at once (default 8)")
     parser.add_argument("--workshop-home", default=os.environ.get("WORKSHOP_HOME", "/opt/mnist-keras-workshop"))
-    parser.add_argument("--timeout-minutes", type=float, default=40, help="each learner's time limit")
+    parser.add_argument("--timeout-minutes", type=float, default=60, help="each learner's time limit")
+    parser.add_argument("--through", default=SERIES_NOTEBOOKS[-1][:2], metavar="NN",
+                        help="execute notebooks 01 to NN (default: the whole series, %(default)s)")
     args = parser.parse_args()
+    last = [name for name in SERIES_NOTEBOOKS if name[:2] == args.through.zfill(2)]
+    if not last:
+        parser.error(f"--through {args.through}: no notebook notebooks/{args.through.zfill(2)}_*.ipynb "
+                     f"(the series has {SERIES_NOTEBOOKS[0][:2]} to {SERIES_NOTEBOOKS[-1][:2]})")
+    args.notebooks = SERIES_NOTEBOOKS[:SERIES_NOTEBOOKS.index(last[0]) + 1]
     if args.learners < 2:
         parser.error("--learners must be 2 or more (learner A tries to get into learner B's server)")
     if os.geteuid() != 0:

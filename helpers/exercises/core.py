@@ -88,6 +88,14 @@ class Question:
             return wrong(f"this answer could not be read ({type(err).__name__}: {first_line(err)}); "
                          f"pass {self._expects}.")
 
+    @property
+    def hint_text(self) -> str:
+        return self._hint
+
+    @property
+    def explanation(self) -> str:
+        return self._explanation
+
     def check(self, answer: Any) -> None:
         """Print one or two lines of feedback (and return None, so the notebook shows nothing more)."""
         print(self.evaluate(answer))
