@@ -205,8 +205,19 @@ def test_readme_says_which_pythons_binder_and_colab_run():
 def test_memory_and_disk_below_the_minimum_fail_with_a_fix():
     impossible = 10**18  # about a billion GiB
     memory, disk = check_memory(impossible), check_disk(impossible)
-    assert memory.skipped or (not memory.ok and "available" in memory.detail and memory.fix)
     assert not disk.ok and "free" in disk.detail and disk.fix
+    if memory.skipped:
+        pytest.skip("this system does not say how much memory is available")
+    assert not memory.ok and "available" in memory.detail and memory.fix
+
+
+def test_memory_that_cannot_be_measured_is_a_dash_not_a_pass_or_a_failure(monkeypatch):
+    import helpers.check as check
+
+    monkeypatch.setattr(check, "available_memory", lambda: None)
+    memory = check.check_memory()
+    assert memory.skipped and memory.ok and "not measured" in memory.detail
+    assert format_checklist([memory]).startswith("– Memory")
 
 
 def test_format_checklist_puts_exactly_one_fix_line_under_each_cross():

@@ -162,3 +162,11 @@ def test_relative_links_lead_to_files_and_headings_that_exist(name):
             slugs = {re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
                      for heading in re.findall(r"^#+ (.+)$", file.read_text(encoding="utf-8"), re.M)}
             assert anchor in slugs, f"{name}: {target}"
+
+
+def test_every_notebook_has_a_teaching_note_with_a_pause_question_and_what_to_live_code():
+    notes = GUIDE.split("## Teaching notes", 1)[1].split("\n## ", 1)[0]
+    for path in sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        note = re.search(rf"^\*\*{path.name[:2]} · .*?(?=^\*\*\d\d · |\Z)", notes, re.M | re.S)
+        assert note, f"no teaching note for {path.name}"
+        assert "\n- Pause and ask: " in note[0] and "\n- Live-code: " in note[0], path.name
