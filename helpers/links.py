@@ -7,7 +7,8 @@
   ``<!-- links:end -->``: a Binder badge for the series and a table with a Binder and a
   Colab link for every notebook;
 - in every notebook, the first code cell (the set-up cell, ``COLAB_CELL``: on Colab it clones
-  this repository and branch; in JupyterLab it stops the idle kernels of the series' other
+  this repository and branch; elsewhere it puts the series' folder (the notebooks' parent) on the
+  import path, so `import helpers` works in any Jupyter without an install; in JupyterLab it stops the idle kernels of the series' other
   notebooks to free memory (``helpers.kernels``); everywhere it keeps TensorFlow's start-up log
   out of the cells),
   stored collapsed (Colab's ``cellView: form``, JupyterLab's ``source_hidden``);
@@ -48,6 +49,8 @@ if "google.colab" in sys.modules:
     if repo not in sys.path:
         sys.path.insert(0, repo)
     os.chdir(os.path.join(repo, "notebooks"))
+elif os.path.isdir(os.path.join("..", "helpers")) and os.path.abspath("..") not in sys.path:
+    sys.path.insert(0, os.path.abspath(".."))  # the series' folder: `import helpers` works in any Jupyter
 from helpers import import_tensorflow_quietly
 from helpers.kernels import stop_other_kernels
 stop_other_kernels()  # in JupyterLab, frees memory: stops the idle kernels of the series' other notebooks, and says so

@@ -170,3 +170,13 @@ def test_every_notebook_has_a_teaching_note_with_a_pause_question_and_what_to_li
         note = re.search(rf"^\*\*{path.name[:2]} · .*?(?=^\*\*\d\d · |\Z)", notes, re.M | re.S)
         assert note, f"no teaching note for {path.name}"
         assert "\n- Pause and ask: " in note[0] and "\n- Live-code: " in note[0], path.name
+
+
+def test_the_tljh_route_sets_the_same_memory_limit_and_idle_time_as_make_hub():
+    hub_config = (REPO_ROOT / "workshop" / "jupyterhub_config.py").read_text(encoding="utf-8")
+    limit = re.search(r'^LEARNER_MEMORY_LIMIT = "([^"]+)"$', hub_config, re.M)[1]
+    idle = re.search(r'"WORKSHOP_CULL_IDLE_SECONDS", "(\d+)"', hub_config)[1]
+    route = GUIDE.split("### A cloud VM: The Littlest JupyterHub", 1)[1].split("\n### ", 1)[0]
+    assert f"sudo tljh-config set limits.memory {limit} " in route
+    assert f"sudo tljh-config set services.cull.timeout {idle}\n" in route
+    assert '"MNIST_OFFLINE": "1"' in route and "helpers.links --hub" in route

@@ -192,6 +192,21 @@ def test_colab_cell_does_nothing_outside_colab(tmp_path):
     assert not (tmp_path / "content").exists()
 
 
+def test_set_up_cell_finds_the_series_folder_in_any_jupyter(tmp_path):
+    # A copy of the series with no install at all (no .pth, no PYTHONPATH): a kernel starts in notebooks/.
+    series = tmp_path / "series"
+    shutil.copytree(REPO_ROOT / "helpers", series / "helpers", ignore=shutil.ignore_patterns("__pycache__"))
+    (series / "notebooks").mkdir()
+    cell = COLAB_CELL.format(repo_url="file:///nonexistent/fork", branch="main")
+    # the cell run twice, as a learner re-runs it: the folder is added once
+    program = f"{cell}\n{cell}\nimport helpers\nprint(helpers.REPO_ROOT)\nprint(sys.path.count(str(helpers.REPO_ROOT)))"
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "MNIST_OUTPUTS_DIR")}
+    result = subprocess.run([sys.executable, "-I", "-c", program], cwd=series / "notebooks", env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-2:] == [str(series), "1"]
+
+
 def test_colab_cell_clones_the_repository_and_makes_helpers_importable(fork, tmp_path):
     git(fork, "add", "-A")
     for message in ("first", "second"):  # two commits, so that a shallow clone is visible

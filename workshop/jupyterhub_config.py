@@ -10,12 +10,15 @@ Every setting an instructor may change is an environment variable, read here onc
   WORKSHOP_HOME            the learners' environment, proxy and MNIST copy (default: /opt/mnist-keras-workshop)
   WORKSHOP_STATE_DIR       the hub's database and secrets (default: $WORKSHOP_HOME/state, root only)
   WORKSHOP_CULL_IDLE_SECONDS  stop a learner's server after this long idle (default: 3600)
+  WORKSHOP_CLASS_LIST      a file with the learners' user names, one per line: only they (and the
+                           instructor) get in (default: anyone who knows the workshop password)
 
 The learner's memory limit is LEARNER_MEMORY_LIMIT below.
 """
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 from pathlib import Path
@@ -69,8 +72,23 @@ c.JupyterHub.authenticator_class = "shared-password"
 c.SharedPasswordAuthenticator.user_password = password
 c.SharedPasswordAuthenticator.admin_password = admin_password or None
 c.Authenticator.admin_users = {instructor}  # the only admin; it must log in with the admin password
-c.Authenticator.allow_all = True  # anyone who knows the workshop password
-c.Authenticator.username_pattern = r"^[a-z][a-z0-9_-]{0,19}$"  # becomes part of a system user name
+USER_NAME = r"^[a-z][a-z0-9_-]{0,19}$"  # becomes part of a system user name
+c.Authenticator.username_pattern = USER_NAME
+class_list = env("WORKSHOP_CLASS_LIST", "")
+if class_list:  # only the names on the list (and the instructor), each still with the workshop password
+    try:
+        names = [line.strip().lower() for line in Path(class_list).read_text().splitlines()
+                 if line.strip() and not line.lstrip().startswith("#")]
+    except OSError as error:
+        fail(f"WORKSHOP_CLASS_LIST={class_list} cannot be read ({error.strerror}): give a file of user names, one per line")
+    bad = [name for name in names if not re.match(USER_NAME, name)]
+    if bad or not names:
+        fail(f"WORKSHOP_CLASS_LIST={class_list}: " + (f"{', '.join(bad[:3])} cannot be a user name (lower-case "
+             "letters, digits, - or _, starting with a letter, 20 at most)" if bad else "the file names nobody"))
+    c.Authenticator.allow_all = False
+    c.Authenticator.allowed_users = set(names)
+else:
+    c.Authenticator.allow_all = True  # anyone who knows the workshop password
 
 # --- where it listens: this machine only, unless told otherwise ----------------------
 c.JupyterHub.bind_url = f"http://{env('WORKSHOP_IP', '127.0.0.1')}:{env('WORKSHOP_PORT', '8000')}"

@@ -7,7 +7,8 @@ log in, open the nbgitpuller link of notebook 01 (which starts their server and 
 series), and execute the series' notebooks from 01 on (all of them, or up to ``--through NN``) through
 their own server's kernels (Jupyter REST API and kernel websocket). One more learner logs in and stays idle: the idle culler must stop its server.
 Then, as learner A: open learner B's server and files, list B's home from A's kernel, log in with a
-wrong password, log in as the instructor, open the admin page; each must be refused. A kernel that
+wrong password, log in as the instructor, log in under a name not on the class list
+(``WORKSHOP_CLASS_LIST``), open the admin page; each must be refused. A kernel that
 allocates more than the learner memory limit must be killed where the limit is enforced.
 
 Prints, per learner and overall: seconds to a running server, seconds for the pull and the
@@ -342,9 +343,10 @@ async def refused_checks(hub: str, a: str, b: str, password: str, admin_password
     print(f"memory limit: a 3 GiB allocation in a learner's kernel {'was killed' if over['died'] else 'ran'}"
           f" ({'enforced by a memory cgroup' if limit_enforced else 'no memory cgroup here: not enforced'})")
     await browser.fetch(user_a + f"api/sessions/{session['id']}", "DELETE")
-    # Wrong passwords, and a learner's password for the instructor's name.
+    # Wrong passwords, a learner's password for the instructor's name, a name not on the class list.
     for name, secret, what in [(a, password + "x", "a wrong password"),
-                               ("instructor", password, "the workshop password as the instructor")]:
+                               ("instructor", password, "the workshop password as the instructor"),
+                               ("stranger", password, "a name not on the class list")]:
         intruder = Browser(hub)
         response = await intruder.login(name, secret)
         if intruder.logged_in() or response.code != 403:
@@ -480,11 +482,16 @@ async def wait_for_hub(hub: str, process: subprocess.Popen, log: Path, timeout: 
 
 def check_refuses_without_password(venv: Path, env: dict) -> str | None:
     """The hub must not start without a workshop password: returns a problem, or None."""
+    return check_refuses_to_start(venv, {k: v for k, v in env.items() if k != "WORKSHOP_PASSWORD"},
+                                  "error: set WORKSHOP_PASSWORD")
+
+
+def check_refuses_to_start(venv: Path, env: dict, message: str) -> str | None:
+    """The hub, started with ``env``, must stop at once saying ``message``: returns a problem, or None."""
     result = subprocess.run([str(venv / "bin" / "jupyterhub"), "-f", str(HERE / "jupyterhub_config.py")],
-                            env={k: v for k, v in env.items() if k != "WORKSHOP_PASSWORD"},
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
-    if result.returncode == 0 or "error: set WORKSHOP_PASSWORD" not in result.stdout:
-        return f"the hub did not refuse to start without WORKSHOP_PASSWORD: {result.stdout[-300:]}"
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+    if result.returncode == 0 or message not in result.stdout:
+        return f"the hub did not refuse to start with {message!r}: {result.stdout[-300:]}"
     return None
 
 
@@ -536,6 +543,7 @@ async def main_async(args: argparse.Namespace) -> int:
     idler = Learner("idler")
     overall = {"limit": "?", "enforcement": "?"}
     problems: list[str] = []
+    class_list = tmp / "class-list.txt"
     try:
         daemon, repo_url = serve_repository(tmp)
         env = {**os.environ, "WORKSHOP_PASSWORD": password, "WORKSHOP_ADMIN_PASSWORD": admin_password,
@@ -543,8 +551,15 @@ async def main_async(args: argparse.Namespace) -> int:
                "WORKSHOP_IP": "127.0.0.1", "WORKSHOP_PORT": str(port),
                "WORKSHOP_HUB_API_PORT": str(free_port()), "WORKSHOP_PROXY_API_PORT": str(free_port()),
                "WORKSHOP_REPO_URL": repo_url, "WORKSHOP_SYSTEM_USER_PREFIX": USER_PREFIX,
-               "WORKSHOP_CULL_IDLE_SECONDS": str(CULL_IDLE_SECONDS)}
+               "WORKSHOP_CULL_IDLE_SECONDS": str(CULL_IDLE_SECONDS),
+               "WORKSHOP_CLASS_LIST": str(class_list)}
+        class_list.write_text("# the class\n" + "".join(f"{x.name}\n" for x in [*learners, idler]))
         if problem := check_refuses_without_password(venv, env):
+            problems.append(problem)
+        bad_list = tmp / "bad-class-list.txt"
+        bad_list.write_text("learner1\nMaria Lopez\n")
+        if problem := check_refuses_to_start(venv, {**env, "WORKSHOP_CLASS_LIST": str(bad_list)},
+                                             "Maria Lopez cannot be a user name"):
             problems.append(problem)
         process = start_hub(tmp, env, log, venv)
         await wait_for_hub(hub, process, log)
