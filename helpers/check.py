@@ -85,11 +85,14 @@ def check_python(version: tuple[int, ...] | None = None) -> CheckResult:
     version = tuple(version or sys.version_info[:3])
     shown = ".".join(map(str, version))
     supported = supported_pythons_text()
+    executable = Path(sys.executable).absolute()  # not resolved: a venv's python is a link to its base Python
+    if executable.is_relative_to(REPO_ROOT):
+        executable = executable.relative_to(REPO_ROOT)  # .venv/bin/python: the same on every machine
     if version[:2] in SUPPORTED_PYTHONS:
-        return CheckResult("Python", True, f"{shown} ({sys.executable})")
+        return CheckResult("Python", True, f"{shown} ({executable})")
     newest = "python{}.{}".format(*SUPPORTED_PYTHONS[-1])
     return CheckResult(
-        "Python", False, f"{shown} ({sys.executable}) is not supported: the series needs {supported}",
+        "Python", False, f"{shown} ({executable}) is not supported: the series needs {supported}",
         f"install Python {supported} and recreate the environment with it (make: rm -rf .venv && make setup PYTHON={newest})",
     )
 

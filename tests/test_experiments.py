@@ -182,3 +182,94 @@ def test_another_python_alone_prints_no_note(results_copy, capsys) -> None:
     results_copy.write_text(json.dumps(data))
     assert experiments.load_results(results_copy)["experiments"]
     assert capsys.readouterr().out == ""
+
+
+# ---------------------------------------------------------------- notebook 11's convnet grid
+
+@pytest.fixture(scope="module")
+def convnet_results() -> dict:
+    return experiments.load_convnet_results()
+
+
+def test_convnet_results_file_is_fresh_and_complete(convnet_results) -> None:
+    assert list(convnet_results["experiments"]) == list(experiments.CONVNET_EXPERIMENTS)
+    assert convnet_results["grid_seconds"] > sum(run["seconds"] for run in convnet_results["experiments"].values())
+    for name, run in convnet_results["experiments"].items():
+        recipe = experiments.ConvnetRecipe(**run["recipe"])
+        assert recipe == experiments.CONVNET_EXPERIMENTS[name]
+        assert run["epochs_run"] == recipe.epochs
+        assert all(len(values) == recipe.epochs for values in run["history"].values())
+        assert ("val_accuracy" in run) == recipe.validation and ("test_accuracy" in run) == recipe.test
+
+
+def test_convnet_grid_starts_from_notebook_11s_training_and_tests_only_the_chosen() -> None:
+    table = experiments.CONVNET_EXPERIMENTS
+    assert next(iter(table.values())) == experiments.ConvnetRecipe()  # rmsprop, 5 epochs, batch 128: the dense steps
+    assert [name for name, recipe in table.items() if recipe.test] == ["chosen"]
+    assert not table["chosen"].validation  # trained again on all 60,000 images
+
+
+def test_convnet_chosen_is_the_best_on_validation(convnet_results) -> None:
+    runs = convnet_results["experiments"]
+    what_ifs = {name: run for name, run in runs.items() if not run["recipe"]["test"]}
+    best = max(what_ifs, key=lambda name: what_ifs[name]["val_accuracy"])
+    expected = experiments.ConvnetRecipe(**{**runs[best]["recipe"], "validation": False, "test": True})
+    assert experiments.CONVNET_EXPERIMENTS["chosen"] == expected, best
+
+
+def test_a_changed_convnet_recipe_or_network_makes_its_file_stale(tmp_path, monkeypatch) -> None:
+    path = tmp_path / "convnet_experiments.json"
+    shutil.copy(experiments.CONVNET_RESULTS_PATH, path)
+    changed = dict(experiments.CONVNET_EXPERIMENTS, adam=experiments.ConvnetRecipe(optimizer="adam", epochs=6))
+    with pytest.raises(experiments.StaleResults, match=r"is stale: adam changed .*`make experiments`"):
+        experiments.load_results(path, changed)
+    original = Path(experiments.__file__).read_text(encoding="utf-8")
+    edited = original.replace('loss="sparse_categorical_crossentropy", metrics=["accuracy"], steps_per_execution=steps)',
+                              'loss="sparse_categorical_crossentropy", metrics=["accuracy"])')
+    assert edited != original
+    (tmp_path / "edited_experiments.py").write_text(edited, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("edited_experiments", tmp_path / "edited_experiments.py")
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "edited_experiments", module)
+    spec.loader.exec_module(module)
+    with pytest.raises(module.StaleResults, match=r"is stale: same_steps, epochs_12, "):
+        module.load_convnet_results(path)
+    assert module.load_results()["experiments"]  # the dense grid's file does not depend on the convnet's code
+
+
+@pytest.mark.parametrize("settings, message", [
+    ({"schedule": "step"}, "schedule must be 'constant' or 'cosine'"),
+    ({"optimizer": "nadam"}, "optimizer must be one of"),
+    ({"epochs": 0}, "epochs must be a whole number"),
+    ({"validation": False}, "set test=True"),
+])
+def test_bad_convnet_recipes_are_refused_in_one_line(settings, message) -> None:
+    with pytest.raises(ValueError) as error:
+        experiments.ConvnetRecipe(**settings)
+    assert str(error.value).startswith("ConvnetRecipe: ") and message in str(error.value)
+
+
+def test_unknown_grid_is_refused_in_one_line(capsys) -> None:
+    assert experiments.main(["convnets"]) == 2
+    assert capsys.readouterr().err == "error: unknown grid convnets; choose from dense, convnet\n"
+
+
+def test_notebook_11s_reading_of_the_convnet_grid_is_what_the_numbers_say(convnet_results) -> None:
+    """The prose under 11's tables: a tie at the top, longer training helps, cosine did not, small test gain."""
+    import re
+
+    runs = convnet_results["experiments"]
+    val = {name: run["val_accuracy"] for name, run in runs.items() if "val_accuracy" in run}
+    assert abs(val["epochs_12"] - val["adam_epochs_12"]) <= 1 / 10_000 + 1e-9  # "differ by a single image"
+    assert val["epochs_12"] > val["same_steps"] and val["adam_epochs_12"] > val["adam"]
+    assert val["adam_epochs_12_cosine"] < val["adam_epochs_12"]
+    cells = json.loads((REPO_ROOT / "notebooks/11_convnet.ipynb").read_text(encoding="utf-8"))["cells"]
+    printed = "".join("".join(output.get("text", "")) for cell in cells if cell["cell_type"] == "code"
+                      for output in cell["outputs"])
+    live = float(re.search(r"test accuracy, this notebook's training: ([\d.]+)%  \((\d+) s", printed)[1]) / 100
+    seconds = int(re.search(r"test accuracy, this notebook's training: [\d.]+%  \((\d+) s", printed)[1])
+    dense = float(re.search(r"test accuracy, dense network: +([\d.]+)%", printed)[1]) / 100
+    gain = runs["chosen"]["test_accuracy"] - live
+    assert 0.001 <= gain < 0.01, "a few tenths of a point"
+    assert runs["chosen"]["seconds"] > 2 * seconds, "more than twice the training time"
+    assert live - dense > gain, "the change of architecture added more"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -51,6 +52,19 @@ def test_stored_notebook_is_executed_top_to_bottom(path):
         for output in cell["outputs"]:
             assert output["output_type"] != "error", f"{path.name}: stored output holds an error"
             assert output.get("name") != "stderr" or "Traceback" not in "".join(output["text"])
+
+
+CHECKOUT_PATH = re.compile(r"/[\w.+-]+(?:/[\w.+-]+)*/(?:\.venv|notebooks|outputs|data|helpers)/")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_stored_output_shows_a_machines_checkout_path(path):
+    """Paths into the repository are printed relative to it, so the stored outputs read the same everywhere."""
+    for cell in code_cells(load(path)):
+        for output in cell["outputs"]:
+            text = "".join(output.get("text", "")) + "".join(output.get("data", {}).get("text/plain", ""))
+            found = CHECKOUT_PATH.search(text)
+            assert not found, f"{path.name}: an absolute path into a checkout in a stored output: {found[0]}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
