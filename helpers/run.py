@@ -76,13 +76,23 @@ def coalesced_streams(outputs: list[dict]) -> list[dict]:
     return joined
 
 
+# The metadata a stored notebook keeps (an allow-list, as TensorFlow docs' nbfmt keeps one): the kernel to
+# start, and the cells' tags and collapsed state; whatever an editor or a run adds is dropped.
+NOTEBOOK_METADATA = {
+    "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+    "language_info": {"codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
+                      "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
+                      "pygments_lexer": "ipython3"},
+}
+CELL_METADATA = ("tags", "cellView", "jupyter")  # nbval's tags; Colab's and JupyterLab's collapsed set-up cell
+
+
 def notebook_text(notebook: dict) -> str:
-    """The notebook as stored in git: nbformat's layout without run-specific metadata, streams coalesced."""
+    """The notebook as stored in git: nbformat's layout, allow-listed metadata, streams coalesced."""
     notebook = json.loads(json.dumps(notebook))  # a plain-dict copy (also of nbformat's NotebookNode)
-    notebook.get("metadata", {}).get("language_info", {}).pop("version", None)
-    notebook.get("metadata", {}).pop("widgets", None)
+    notebook["metadata"] = json.loads(json.dumps(NOTEBOOK_METADATA))
     for cell in notebook.get("cells", []):
-        cell.get("metadata", {}).pop("execution", None)
+        cell["metadata"] = {key: value for key, value in cell.get("metadata", {}).items() if key in CELL_METADATA}
         if "outputs" in cell:
             cell["outputs"] = coalesced_streams(cell["outputs"])
         for output in cell.get("outputs", []):

@@ -97,6 +97,20 @@ def test_stored_notebook_is_canonical(path):
     assert "version" not in load(path)["metadata"].get("language_info", {})
 
 
+def test_the_canonical_writer_keeps_only_allow_listed_metadata():
+    from helpers.run import NOTEBOOK_METADATA, notebook_text
+
+    drifted = {"nbformat": 4, "nbformat_minor": 5,
+               "metadata": {"kernelspec": {"name": "python3"}, "language_info": {"name": "python", "version": "3.12.1"},
+                            "colab": {"provenance": []}, "widgets": {"state": {}}},
+               "cells": [{"cell_type": "code", "id": "a", "execution_count": 1, "outputs": [], "source": ["1"],
+                          "metadata": {"tags": ["nbval-ignore-output"], "scrolled": True,
+                                       "execution": {"iopub.execute_input": "2026-11-30T01:00:00Z"}}}]}
+    stored = json.loads(notebook_text(drifted))
+    assert stored["metadata"] == NOTEBOOK_METADATA
+    assert stored["cells"][0]["metadata"] == {"tags": ["nbval-ignore-output"]}
+
+
 def test_nbval_markers_are_tags_not_comments():
     for path in NOTEBOOKS:
         for cell in code_cells(load(path)):

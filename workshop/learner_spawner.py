@@ -9,7 +9,8 @@ and no hub name can ever map onto an existing account such as ``root``.
 cgroup v1, or on cgroup v2 with the memory controller at the root): the server and every kernel it
 starts share one cgroup whose limit is ``mem_limit``; past it the kernel's OOM killer ends the
 biggest process (a notebook kernel, which JupyterLab then restarts). Elsewhere the hub logs one line
-saying the limit is not enforced.
+saying the limit is not enforced.  Each learner's processes also share one CPU cgroup (cgroup v1's cpu
+controller, or v2's): when the cores are busy, every learner gets an equal share of them.
 """
 from __future__ import annotations
 
@@ -26,55 +27,67 @@ LEARNER_OOM_SCORE_ADJ = 500  # learners' processes are the first the kernel ends
 CGROUP_FOLDER = "mnist-workshop"  # the learners' cgroups go in <hub's memory cgroup>/mnist-workshop/<user>
 
 
-def _memory_cgroup_root() -> tuple[Path, str] | None:
-    """The folder under which learners' memory cgroups go and the cgroup version, or None."""
+def cgroup_root(controller: str = "memory") -> tuple[Path, str] | None:
+    """The folder under which learners' cgroups for ``controller`` ("memory" or "cpu") go, and the cgroup version; or None."""
     try:
         lines = Path("/proc/self/cgroup").read_text().splitlines()
         mounts = Path("/proc/self/mountinfo").read_text().splitlines()
     except OSError:
         return None
-    for line in lines:  # cgroup v1: "4:memory:/path/of/this/process"
+    for line in lines:  # cgroup v1: "4:memory:/path/of/this/process", "3:cpu,cpuacct:/path"
         _, controllers, path = line.split(":", 2)
-        if "memory" in controllers.split(","):
+        if controller in controllers.split(","):
             for mount in mounts:
                 fields = mount.split()
                 fstype = fields[fields.index("-") + 1]
-                if fstype == "cgroup" and "memory" in fields[-1].split(","):
+                if fstype == "cgroup" and controller in fields[-1].split(","):
                     root = Path(fields[4]) / path.lstrip("/") / CGROUP_FOLDER
                     return root, "v1"
-    for mount in mounts:  # cgroup v2: learners' cgroups at the top, where the memory controller is
+    for mount in mounts:  # cgroup v2: learners' cgroups at the top, where the controllers are
         fields = mount.split()
         if fields[fields.index("-") + 1] == "cgroup2":
             top = Path(fields[4])
             controllers = top / "cgroup.controllers"
-            if controllers.exists() and "memory" in controllers.read_text().split():
+            if controllers.exists() and controller in controllers.read_text().split():
                 return top / CGROUP_FOLDER, "v2"
     return None
 
 
-def memory_cgroup(name: str, limit_bytes: int) -> Path:
-    """Create (or reuse) the cgroup ``name`` with a memory limit; return its folder. Raises OSError."""
-    found = _memory_cgroup_root()
+def learner_cgroup(controller: str, name: str) -> Path:
+    """Create (or reuse) the learner's cgroup ``name`` for ``controller``; return its folder. Raises OSError."""
+    found = cgroup_root(controller)
     if found is None:
-        raise OSError("no memory cgroup controller on this machine")
+        raise OSError(f"no {controller} cgroup controller on this machine")
     root, version = found
     root.mkdir(exist_ok=True)
     if version == "v2":
-        (root / "cgroup.subtree_control").write_text("+memory")
+        (root / "cgroup.subtree_control").write_text(f"+{controller}")
     group = root / name
     group.mkdir(exist_ok=True)
-    limit_file = "memory.limit_in_bytes" if version == "v1" else "memory.max"
-    (group / limit_file).write_text(str(limit_bytes))
-    if version == "v2" and (group / "memory.swap.max").exists():
+    return group
+
+
+def memory_cgroup(name: str, limit_bytes: int) -> Path:
+    """The learner's cgroup with a memory limit; return its folder. Raises OSError."""
+    group = learner_cgroup("memory", name)
+    v1 = (group / "memory.limit_in_bytes").exists()
+    (group / ("memory.limit_in_bytes" if v1 else "memory.max")).write_text(str(limit_bytes))
+    if not v1 and (group / "memory.swap.max").exists():
         (group / "memory.swap.max").write_text("0")  # the limit holds with swap too
     return group
+
+
+def cpu_cgroup(name: str) -> Path:
+    """The learner's cgroup for CPU time, with the default weight: when the cores are busy, every learner
+    gets an equal share of them, however many kernels each runs. Raises OSError."""
+    return learner_cgroup("cpu", name)
 
 
 class LearnerSpawner(LocalProcessSpawner):
     """LocalProcessSpawner that runs each learner as ``<system_user_prefix><name>`` with a private home."""
 
     system_user_prefix = Unicode("jupyter-", config=True, help="System user name = this + hub user name.")
-    _cgroup: Path | None = None
+    _cgroups: list[Path] = []
 
     @property
     def system_user(self) -> str:
@@ -108,14 +121,21 @@ class LearnerSpawner(LocalProcessSpawner):
             return None
         return group
 
+    def _cpu_cgroup(self) -> Path | None:
+        try:
+            return cpu_cgroup(self.system_user)
+        except OSError as err:
+            self.log.warning("No CPU share for %s (%s): one learner's kernels may slow the others", self.user.name, err)
+            return None
+
     def make_preexec_fn(self, name):
-        """Join the learner's memory cgroup (as root, before exec), then become the learner."""
+        """Join the learner's memory and CPU cgroups (as root, before exec), then become the learner."""
         become_learner = set_user_setuid(self.system_user)
-        procs = self._cgroup / "cgroup.procs" if self._cgroup else None
+        procs = [group / "cgroup.procs" for group in self._cgroups]
 
         def preexec():
-            if procs is not None:
-                procs.write_text(str(os.getpid()))
+            for path in dict.fromkeys(procs):  # on cgroup v2 both are one group
+                path.write_text(str(os.getpid()))
             # Should the whole machine run out of memory, a learner's kernel goes first, not the hub.
             Path("/proc/self/oom_score_adj").write_text(str(LEARNER_OOM_SCORE_ADJ))
             become_learner()
@@ -129,13 +149,13 @@ class LearnerSpawner(LocalProcessSpawner):
 
     async def start(self):
         self._ensure_system_user()
-        self._cgroup = self._memory_cgroup()
+        self._cgroups = [group for group in (self._memory_cgroup(), self._cpu_cgroup()) if group is not None]
         return await super().start()
 
     async def stop(self, now=False):
         await super().stop(now=now)
-        if self._cgroup is not None:
+        for group in dict.fromkeys(self._cgroups):
             try:
-                self._cgroup.rmdir()  # only succeeds once every process of the learner has ended
+                group.rmdir()  # only succeeds once every process of the learner has ended
             except OSError:
                 pass

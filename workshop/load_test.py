@@ -47,7 +47,7 @@ REPO_ROOT = HERE.parent
 sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(HERE))
 from helpers.links import nbgitpuller_url, notebook_paths  # noqa: E402
-from learner_spawner import _memory_cgroup_root  # noqa: E402
+from learner_spawner import CGROUP_FOLDER, cgroup_root  # noqa: E402
 
 USER_PREFIX = "hubload-"
 SERIES = "mnist-keras-tutorial"  # the served repository's name, so the folder nbgitpuller makes
@@ -336,6 +336,13 @@ async def refused_checks(hub: str, a: str, b: str, password: str, admin_password
                              "except PermissionError as err:\n    seen = f'refused: {err}'", 120, {"seen": "seen"})
     if "refused: [Errno 13] Permission denied" not in str(probe["expressions"].get("seen")):
         problems.append(f"A's kernel listed B's home {b_home}: {probe}")
+    # A's kernel shares A's CPU cgroup (an equal share of the cores when they are busy).
+    code = ("paths = [line.split(':', 2)[2] for line in open('/proc/self/cgroup').read().splitlines()\n"
+            "         if 'cpu' in line.split(':')[1].split(',') or line.startswith('0::')]")
+    groups = await kernel.run(code, 60, {"paths": "' '.join(paths)"})
+    paths = str(groups["expressions"].get("paths", "")).strip("'").split()
+    if cgroup_root("cpu") is not None and not any(path.endswith(f"/{CGROUP_FOLDER}/{USER_PREFIX}{a}") for path in paths):
+        problems.append(f"A's kernel is not in A's CPU cgroup: its CPU cgroups are {paths}")
     over = await kernel.run(OVER_LIMIT_CODE, 300)
     kernel.close()
     if limit_enforced and not over["died"]:
@@ -431,9 +438,9 @@ def remove_test_users() -> None:
                     pass
             subprocess.run(["userdel", "--remove", account.pw_name], stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL, timeout=60)
-    found = _memory_cgroup_root()
-    if found:
-        for group in found[0].glob(USER_PREFIX + "*"):
+    for controller in ("memory", "cpu"):
+        found = cgroup_root(controller)
+        for group in found[0].glob(USER_PREFIX + "*") if found else []:
             try:
                 group.rmdir()
             except OSError:
@@ -564,7 +571,7 @@ async def main_async(args: argparse.Namespace) -> int:
         process = start_hub(tmp, env, log, venv)
         await wait_for_hub(hub, process, log)
         print(f"hub on {hub} (log {log}); {args.learners} learners start now", flush=True)
-        limit_enforced = _memory_cgroup_root() is not None
+        limit_enforced = cgroup_root("memory") is not None
         overall.update(limit=re.search(r'LEARNER_MEMORY_LIMIT = "([^"]+)"',
                                        (HERE / "jupyterhub_config.py").read_text())[1],
                        enforcement="enforced by a memory cgroup" if limit_enforced else "not enforced here")
