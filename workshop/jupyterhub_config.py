@@ -77,11 +77,12 @@ c.Authenticator.username_pattern = USER_NAME
 class_list = env("WORKSHOP_CLASS_LIST", "")
 if class_list:  # only the names on the list (and the instructor), each still with the workshop password
     try:
-        names = [line.strip().lower() for line in Path(class_list).read_text().splitlines()
-                 if line.strip() and not line.lstrip().startswith("#")]
+        listed = [line.strip() for line in Path(class_list).read_text().splitlines()
+                  if line.strip() and not line.lstrip().startswith("#")]
     except OSError as error:
         fail(f"WORKSHOP_CLASS_LIST={class_list} cannot be read ({error.strerror}): give a file of user names, one per line")
-    bad = [name for name in names if not re.match(USER_NAME, name)]
+    names = [name.lower() for name in listed]  # JupyterHub lower-cases the names people type
+    bad = [name for name in listed if not re.match(USER_NAME, name.lower())]
     if bad or not names:
         fail(f"WORKSHOP_CLASS_LIST={class_list}: " + (f"{', '.join(bad[:3])} cannot be a user name (lower-case "
              "letters, digits, - or _, starting with a letter, 20 at most)" if bad else "the file names nobody"))
