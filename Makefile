@@ -94,10 +94,15 @@ run: setup dot-required data outputs/.run-complete
 test: setup dot-required data $(VENV)/.installed-tests
 	$(PY) -m pytest -p no:cacheprovider --nbval --nbval-current-env -m "not session" $(PYTEST_ARGS) tests notebooks
 
-# The unit tests, and a learner's whole session in JupyterLab within Binder's 2 GiB (headless Chromium runs
-# every notebook once, by the "Next" links): what CI runs with its second Python, instead of nbval there.
+# The unit tests, and beside them a learner's whole session in JupyterLab within Binder's 2 GiB (headless
+# Chromium runs every notebook once, by the "Next" links; its own outputs/ folder, its report printed after
+# the unit tests'): what CI runs with its second Python, instead of nbval there.
 test-session: setup dot-required data $(VENV)/.installed-tests
-	$(PY) -m pytest -p no:cacheprovider -m "session or not browser" $(PYTEST_ARGS) tests
+	@mkdir -p outputs
+	@$(PY) -m pytest -p no:cacheprovider -m session $(PYTEST_ARGS) tests > outputs/test-session.log 2>&1 & session=$$!; \
+	$(PY) -m pytest -p no:cacheprovider -m "not browser" $(PYTEST_ARGS) tests; unit=$$?; \
+	wait $$session; whole=$$?; echo "--- the 2 GiB session (tests/test_session_memory.py):"; cat outputs/test-session.log; \
+	test $$unit = 0 && test $$whole = 0
 
 # JupyterLab also works without Graphviz (the diagram cells then say how to install it).
 lab: $(VENV)/.installed $(LAB_OVERRIDES) data
