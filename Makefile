@@ -21,7 +21,8 @@ ifeq ($(origin PYTHON),command line)
 endif
 
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
-HELPERS := $(wildcard helpers/*.py)
+# Everything the notebooks read besides themselves: when one changes, `make run` executes the series again.
+SERIES_INPUTS := $(wildcard helpers/*.py helpers/*.js helpers/*.css helpers/exercises/*.py notebooks/results/*.json notebooks/drawings/*)
 GRAPHVIZ_HINT := Graphviz's dot is missing. Install it: Debian/Ubuntu: sudo apt-get install graphviz | macOS: brew install graphviz | conda: conda install -c conda-forge graphviz
 
 .PHONY: help setup graphviz dot-required data run test test-session lab bench experiments teaching-copies clean hub hub-setup hub-load
@@ -82,8 +83,8 @@ dot-required:
 data: $(VENV)/.installed
 	@$(PY) -m helpers.data
 
-# Re-executes the series only when a notebook or a helper changed.
-outputs/.run-complete: $(NOTEBOOKS) $(HELPERS) $(VENV)/.installed
+# Re-executes the series only when a notebook or something it reads changed.
+outputs/.run-complete: $(NOTEBOOKS) $(SERIES_INPUTS) $(VENV)/.installed
 	$(PY) -m helpers.run
 	@touch $@
 

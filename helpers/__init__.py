@@ -4,8 +4,9 @@ One module per concern: ``data`` (load MNIST), ``model`` (the reference
 network, saving and loading it), ``plots`` (figures), ``diagram`` (Graphviz
 drawings), ``handwriting`` (your own digits prepared like MNIST's), ``drawing``
 (the drawing pad widget), ``exercises`` (self-checking questions), ``check`` (setup check),
-``links`` (Binder, Colab and navigation links), ``run`` (execute the series),
-``experiments`` (notebook 10's what-if runs and their cached results).
+``kernels`` (the set-up cell's stopping of idle kernels), ``experiments`` (the what-if runs of
+notebooks 10 and 11 and their cached results); and the tooling learners never call: ``links``
+(Binder, Colab and navigation links, the set-up cell) and ``run`` (execute and store the series).
 Where a notebook first writes a function out and explains it, the function's
 docstring says so ("written out in notebook N"; tests/test_written_out.py keeps
 that true); later notebooks import it from here.

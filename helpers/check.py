@@ -270,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requirements", type=Path, default=REQUIREMENTS,
                         help="the requirements file whose pins are checked (default: %(default)s)")
     args = parser.parse_args(argv)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # quieter TensorFlow start-up, as in the Makefile
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up info lines off, its warnings kept
     print("Checking this machine (importing TensorFlow takes a few seconds)…", flush=True)
     results = run_checks(args.requirements)
     print(format_checklist(results))

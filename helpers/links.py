@@ -36,7 +36,9 @@ DEFAULT_BRANCH = "main"
 BINDER_BADGE = "https://mybinder.org/badge_logo.svg"
 COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 
-# The first code cell of every notebook, stored collapsed. Outside Colab it only quiets TensorFlow.
+# The first code cell of every notebook, stored collapsed: on Colab it clones the series; elsewhere it puts the
+# series' folder on the import path; everywhere it stops the idle kernels of the series' other notebooks (in
+# JupyterLab) and keeps TensorFlow's start-up log out of the cells.
 COLAB_CELL = '''\
 #@title Set-up: run this cell first (on Colab it also fetches the series)
 import os, subprocess, sys

@@ -94,3 +94,16 @@ def test_run_and_test_need_graphviz_but_setup_and_lab_do_not():
              if re.match(r"^[a-z-]+:(?!=)", line)}
     assert "dot-required" in rules["run"] and "dot-required" in rules["test"]
     assert "dot-required" not in rules["setup"] and "dot-required" not in rules["lab"]
+
+
+def test_make_run_executes_again_when_anything_the_notebooks_read_changes():
+    environment = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    database = subprocess.run(["make", "-pn", "outputs/.run-complete"], cwd=REPO_ROOT, env=environment,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, timeout=60).stdout
+    rule = re.search(r"^outputs/\.run-complete: (.*)$", database, re.M)
+    assert rule, "no rule for outputs/.run-complete"
+    prerequisites = set(rule[1].split())
+    for path in ["helpers/model.py", "helpers/exercises/nb05.py", "helpers/drawing_pad.js", "helpers/drawing_pad.css",
+                 "notebooks/results/experiments.json", "notebooks/results/convnet_experiments.json",
+                 "notebooks/drawings/examples.json", "notebooks/05_train.ipynb"]:
+        assert path in prerequisites, f"make run would not notice a change to {path}"
