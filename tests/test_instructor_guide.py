@@ -1,6 +1,7 @@
 """The instructor guide's commands do what it says (each tried for real), and its teaching notes say what the notebooks show."""
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import stat
@@ -67,8 +68,6 @@ LONGEST_STRETCH_MIN = 90  # between breaks (a lunch, or the end of a session, co
 
 def notebook_facts() -> dict[str, tuple[int, set[int]]]:
     """Notebook stem -> (its solo minutes, the numbers of its exercises)."""
-    import json
-
     from test_figures import notebook_minutes
 
     facts = {}

@@ -487,12 +487,6 @@ async def wait_for_hub(hub: str, process: subprocess.Popen, log: Path, timeout: 
     raise RuntimeError(f"the hub did not answer within {timeout:.0f} s; see {log}")
 
 
-def check_refuses_without_password(venv: Path, env: dict) -> str | None:
-    """The hub must not start without a workshop password: returns a problem, or None."""
-    return check_refuses_to_start(venv, {k: v for k, v in env.items() if k != "WORKSHOP_PASSWORD"},
-                                  "error: set WORKSHOP_PASSWORD")
-
-
 def check_refuses_to_start(venv: Path, env: dict, message: str) -> str | None:
     """The hub, started with ``env``, must stop at once saying ``message``: returns a problem, or None."""
     result = subprocess.run([str(venv / "bin" / "jupyterhub"), "-f", str(HERE / "jupyterhub_config.py")],
@@ -561,7 +555,8 @@ async def main_async(args: argparse.Namespace) -> int:
                "WORKSHOP_CULL_IDLE_SECONDS": str(CULL_IDLE_SECONDS),
                "WORKSHOP_CLASS_LIST": str(class_list)}
         class_list.write_text("# the class\n" + "".join(f"{x.name}\n" for x in [*learners, idler]))
-        if problem := check_refuses_without_password(venv, env):
+        if problem := check_refuses_to_start(venv, {k: v for k, v in env.items() if k != "WORKSHOP_PASSWORD"},
+                                             "error: set WORKSHOP_PASSWORD"):
             problems.append(problem)
         bad_list = tmp / "bad-class-list.txt"
         bad_list.write_text("learner1\nMaria Lopez\n")

@@ -190,6 +190,22 @@ def as_number(answer: Any) -> float:
     return value
 
 
+def judged_outputs(matches: Callable[[Any], bool], correct: Any, mistakes: list[tuple[Any, str]],
+                   right_message: str, otherwise: str) -> Feedback:
+    """The feedback for a learner's function, from what it returned on the checker's cases.
+
+    ``matches(variant)`` says whether those outputs are what ``variant`` (the right computation, or one
+    of the known mistakes) gives: right when they match ``correct``, else the message of the first
+    mistake they match, else ``otherwise``.
+    """
+    if matches(correct):
+        return right(right_message)
+    for variant, message in mistakes:
+        if matches(variant):
+            return wrong(message)
+    return wrong(otherwise)
+
+
 def known_mistake(value: float, mistakes: list[tuple[float, str]], tolerance: float = 0.0,
            rel_tolerance: float = 1e-9) -> Feedback | None:
     """The feedback for the first known wrong answer that ``value`` matches, if any."""

@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 
 from helpers.exercises.core import (Feedback, Question, Rejected, as_float_array, as_function, as_model, as_number,
-                                    call_learner, dense_stack_mistake, kind, known_mistake, right, show, wrong)
+                                    call_learner, dense_stack_mistake, judged_outputs, kind, known_mistake, right, show,
+                                    wrong)
 
 PREDICTION, TRUE_CLASS = (0.1, 0.7, 0.2), 1
 
@@ -214,14 +215,12 @@ def _judge_batch_loss(answer: Any) -> Feedback:
             return all(math.isclose(r, float(formula(p, t)), rel_tol=1e-5, abs_tol=1e-7)
                        for r, (p, t) in zip(results, _batch_cases()))
 
-    if matches(lambda p, t: -np.mean(np.log(_true_class_probabilities(p, t)))):
-        return right("minus the mean, over the images, of the log of the probability each gave its true class: "
-                     "what keras.losses.sparse_categorical_crossentropy computes, averaged as fit does.")
-    for formula, message in BATCH_LOSS_MISTAKES:
-        if matches(formula):
-            return wrong(message)
-    return wrong("not it yet: for each image take the probability of its true class, p[i, labels[i]], then minus "
-                 "the mean of their natural logs.")
+    return judged_outputs(
+        matches, lambda p, t: -np.mean(np.log(_true_class_probabilities(p, t))), BATCH_LOSS_MISTAKES,
+        "minus the mean, over the images, of the log of the probability each gave its true class: "
+        "what keras.losses.sparse_categorical_crossentropy computes, averaged as fit does.",
+        "not it yet: for each image take the probability of its true class, p[i, labels[i]], then minus "
+        "the mean of their natural logs.")
 
 
 q3 = Question("nb03.q3", _judge_batch_loss, answer_name="mean_sparse_crossentropy", expects="your function",

@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from helpers.exercises.core import (Feedback, MODEL_IF_NONE, Question, Rejected, as_array, as_function, as_model,
-                                    call_learner, dense_stack_mistake, first_line, mnist, prepared, right, wrong)
+                                    call_learner, dense_stack_mistake, first_line, judged_outputs, mnist, prepared,
+                                    right, wrong)
 
 
 def _mistake_in_prepared(x: np.ndarray, images: np.ndarray) -> Feedback | None:
@@ -201,18 +202,16 @@ def _judge_standardize(answer: Any) -> Feedback:
                          f"the shapes {train.shape} and {test.shape}.")
         outputs.append((train_out.astype("float64"), test_out.astype("float64")))
 
-    def matches(**how: Any) -> bool:
+    def matches(how: dict) -> bool:
         return all(np.allclose(got[0], want[0], atol=1e-4) and np.allclose(got[1], want[1], atol=1e-4)
                    for got, want in zip(outputs, (_standardized(tr, te, **how) for tr, te in _standardize_cases())))
 
-    if matches():
-        return right("both sets standardised with the training images' mean and standard deviation, pixel by "
-                     "pixel: the test images are prepared exactly as a new digit would be.")
-    for how, message in STANDARDIZE_MISTAKES:
-        if matches(**how):
-            return wrong(message)
-    return wrong("not yet: mean = train.mean(axis=0), std = train.std(axis=0); return (train - mean) / std and "
-                 "(test - mean) / std.")
+    return judged_outputs(
+        matches, {}, STANDARDIZE_MISTAKES,
+        "both sets standardised with the training images' mean and standard deviation, pixel by "
+        "pixel: the test images are prepared exactly as a new digit would be.",
+        "not yet: mean = train.mean(axis=0), std = train.std(axis=0); return (train - mean) / std and "
+        "(test - mean) / std.")
 
 
 q3 = Question("nb04.q3", _judge_standardize, answer_name="standardize", expects="your function",

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from helpers.exercises.core import (Feedback, Question, Rejected, as_float_array, as_function, as_number,
-                                    call_learner, close, known_mistake, right, rounds_to, wrong)
+                                    call_learner, close, judged_outputs, known_mistake, right, rounds_to, wrong)
 
 LEARNING_RATE, RHO, EPSILON = 0.001, 0.9, 1e-7
 GRADIENT = 0.5  # the gradient of the weight in q1
@@ -114,17 +114,15 @@ def _judge_hidden_bias_gradient(answer: Any) -> Feedback:
             return wrong(f"the gradient has shape {result.shape}; b1's has {b1.shape}, one value per hidden unit.")
         outputs.append(result)
 
-    def matches(**flaws: bool) -> bool:
+    def matches(flaws: dict) -> bool:
         return all(close(out, hidden_bias_gradient(*case, **flaws)) for case, out in zip(_cases(), outputs))
 
-    if matches():
-        return right("d_scores @ W2.T gives how the loss changes with each hidden output; relu lets it through "
-                     "only where the unit was active; summed over the batch, it is b1's gradient.")
-    for flaws, message in BIAS_MISTAKES:
-        if matches(**flaws):
-            return wrong(message)
-    return wrong("not b1's gradient yet: d_scores = (softmax(scores) - y) / len(x), then d_scores @ W2.T, times "
-                 "(x @ W1 + b1 > 0), summed over the batch.")
+    return judged_outputs(
+        matches, {}, BIAS_MISTAKES,
+        "d_scores @ W2.T gives how the loss changes with each hidden output; relu lets it through "
+        "only where the unit was active; summed over the batch, it is b1's gradient.",
+        "not b1's gradient yet: d_scores = (softmax(scores) - y) / len(x), then d_scores @ W2.T, times "
+        "(x @ W1 + b1 > 0), summed over the batch.")
 
 
 q1 = Question("nb08.q1", _judge_first_step, answer_name="first_step", expects="the size of the step (a number)",
