@@ -34,7 +34,7 @@ help:
 	@echo "make test-session  the unit tests, and a learner's whole session in JupyterLab within 2 GiB (needs chromium)"
 	@echo "make lab    JupyterLab on the notebooks"
 	@echo "make data   fetch and verify MNIST only (data/mnist.npz)"
-	@echo "make bench  time the reference program, the series' training (with and without XLA), the compute floor, the convnet"
+	@echo "make bench  time the reference program, the series' training (with and without XLA), notebook 08's compiled loop, the compute floor, the convnet"
 	@echo "make experiments  re-run the experiments of notebooks 10 and 11 into notebooks/results/ (about 20 minutes)"
 	@echo "            one grid only: make experiments GRID=convnet (or GRID=dense)"
 	@echo "make teaching-copies  the answer key and blank notebooks for live coding, in outputs/teaching/"

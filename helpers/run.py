@@ -1,8 +1,10 @@
 """Execute the whole series headlessly into ``outputs/`` (what ``make run`` does).
 
 ``python -m helpers.run`` executes notebooks/NN_*.ipynb in order, writes the executed copies
-to outputs/notebooks/ and reports each kernel's peak memory; ``--summary`` only prints where
-the outputs are and the test accuracies of the dense network and the convnet.  ``--store``
+to outputs/notebooks/ and reports each notebook's time, kernel peak memory and slowest cell (every
+code cell's time goes to outputs/notebooks/timings.json); ``--summary`` only prints where the
+outputs are, the test accuracies of the dense network and the convnet, the notebooks' total time
+and the slowest cells.  ``--store``
 executes the given notebooks and writes them back into notebooks/ (how the stored outputs are
 made), canonically: no per-cell timestamps and no interpreter version, so re-running
 unchanged code leaves git clean.
@@ -103,8 +105,11 @@ def notebook_text(notebook: dict) -> str:
     return json.dumps(notebook, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
 
 
-def execute(path: Path, timeout_s: int = 1800, store: bool = False) -> tuple[float, float | None]:
-    """Run one notebook in a fresh kernel; write the executed copy (``store``: over the original); return (seconds, peak MiB)."""
+def execute(path: Path, timeout_s: int = 1800, store: bool = False) -> tuple[float, float | None, list[dict]]:
+    """Run one notebook in a fresh kernel; write the executed copy (``store``: over the original).
+
+    Returns the seconds it took, the kernel's peak MiB, and each code cell's index, first line and seconds.
+    """
     import nbformat
     from nbclient import NotebookClient
 
@@ -116,14 +121,30 @@ def execute(path: Path, timeout_s: int = 1800, store: bool = False) -> tuple[flo
     log = outputs_dir() / "notebooks" / f"{path.stem}.kernel.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     # The kernel's own stderr (TensorFlow's C++ start-up messages) goes to a log file, not the terminal.
+    cells = []
     with open(log, "w") as kernel_stderr, client.setup_kernel(stderr=kernel_stderr):
         for index, cell in enumerate(notebook.cells):
+            cell_start = time.perf_counter()
             client.execute_cell(cell, index)
+            if cell.cell_type == "code":
+                first_line = next((line for line in cell.source.splitlines() if line.strip()), "")
+                cells.append({"cell": index, "first_line": first_line[:60],
+                              "seconds": round(time.perf_counter() - cell_start, 2)})
         process = getattr(client.km.provisioner, "process", None)
         peak = kernel_peak_mib(getattr(process, "pid", None))
     seconds = time.perf_counter() - start
     (path if store else log.parent / path.name).write_text(notebook_text(notebook), encoding="utf-8")
-    return seconds, peak
+    return seconds, peak, cells
+
+
+def timings_path() -> Path:
+    """Where ``make run`` keeps each notebook's time, peak memory and cell times (its summary reads them)."""
+    return outputs_dir() / "notebooks" / "timings.json"
+
+
+def slowest_cells(timings: dict, count: int = 5) -> list[tuple[str, dict]]:
+    cells = [(name, cell) for name, run in timings.items() for cell in run["cells"]]
+    return sorted(cells, key=lambda item: -item[1]["seconds"])[:count]
 
 
 TEST_METRICS = [("dense network", "test_metrics.json", "notebook 06"),
@@ -150,6 +171,12 @@ def summary() -> int:
             continue
         metrics = json.loads(metrics_file.read_text())
         print(f"Test accuracy, {label + ':':15} {metrics['test_accuracy']:.2%} (test loss {metrics['test_loss']:.4f})")
+    if timings_path().exists():
+        timings = json.loads(timings_path().read_text(encoding="utf-8"))
+        print(f"Notebook time: {sum(run['seconds'] for run in timings.values()):.0f} s for {len(timings)} notebooks "
+              "on this machine; the slowest cells:")
+        for name, cell in slowest_cells(timings):
+            print(f"  {cell['seconds']:6.1f} s  {name} cell {cell['cell']}: {cell['first_line']}")
     return 1 if missing else 0
 
 
@@ -163,15 +190,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.summary:
         return summary()
     paths = [Path(p).resolve() for p in args.notebooks] or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    timings = json.loads(timings_path().read_text(encoding="utf-8")) if timings_path().exists() else {}
     for path in paths:
         print(f"Running {shown_path(path)} …", flush=True)
         try:
-            seconds, peak = execute(path, store=args.store)
+            seconds, peak, cells = execute(path, store=args.store)
         except Exception as err:  # nbclient's CellExecutionError carries the cell and its traceback
             print(f"error: {shown_path(path)} failed: {str(err).strip().splitlines()[-1]}", file=sys.stderr)
             return 1
         memory = f"{peak:,.0f} MiB" if peak is not None else "n/a"
-        print(f"  done in {seconds:.0f} s, kernel peak memory {memory}", flush=True)
+        slowest = max(cells, key=lambda cell: cell["seconds"], default=None)
+        note = f"; slowest cell {slowest['cell']}, {slowest['seconds']:.1f} s" if slowest else ""
+        print(f"  done in {seconds:.0f} s, kernel peak memory {memory}{note}", flush=True)
+        timings[path.stem] = {"seconds": round(seconds, 1), "peak_mib": peak, "cells": cells}
+        timings_path().write_text(json.dumps(dict(sorted(timings.items())), indent=1), encoding="utf-8")
     return 0
 
 

@@ -152,3 +152,30 @@ def test_no_tensorflow_startup_lines_with_ipykernel_defaults(tmp_path, monkeypat
     assert "done" in printed
     for marker in ("absl", "oneDNN", "cuInit", "cuda", "cpu_feature_guard", "I0000", "E0000", "W0000"):
         assert marker not in printed, f"TensorFlow's start-up log reached a cell: {printed[:300]}"
+
+
+def test_make_run_reports_the_slowest_cells(tmp_path, monkeypatch, capsys):
+    """``helpers.run`` times every code cell into timings.json; the summary prints the slowest with their times."""
+    import nbformat
+
+    from helpers import run
+
+    monkeypatch.setenv("MNIST_OUTPUTS_DIR", str(tmp_path / "outputs"))
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# A notebook"),
+        nbformat.v4.new_code_cell("x = 1"),
+        nbformat.v4.new_code_cell("import time\ntime.sleep(1.5)  # the slow one"),
+    ])
+    path = tmp_path / "99_timed.ipynb"
+    nbformat.write(notebook, path)
+    assert run.main([str(path)]) == 0
+    timings = json.loads(run.timings_path().read_text())
+    cells = timings["99_timed"]["cells"]
+    assert [cell["cell"] for cell in cells] == [1, 2]
+    assert cells[1]["seconds"] >= 1.5 > cells[0]["seconds"]
+    assert "slowest cell 2, " in capsys.readouterr().out
+    run.summary()
+    printed = capsys.readouterr().out
+    assert re.search(r"Notebook time: \d+ s for 1 notebooks", printed)
+    slow_line = next(line for line in printed.splitlines() if "99_timed cell 2" in line)
+    assert "import time" in slow_line and printed.index("99_timed cell 2") < printed.index("99_timed cell 1")
