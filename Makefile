@@ -85,11 +85,11 @@ data: $(VENV)/.installed
 
 # Re-executes the series only when a notebook or something it reads changed.
 outputs/.run-complete: $(NOTEBOOKS) $(SERIES_INPUTS) $(VENV)/.installed
-	$(PY) -m helpers.run
+	$(PY) -m tools.execute_series
 	@touch $@
 
 run: setup dot-required data outputs/.run-complete
-	@$(PY) -m helpers.run --summary
+	@$(PY) -m tools.execute_series --summary
 
 # The unit tests, the browser tests, and nbval executing every notebook once.
 test: setup dot-required data $(VENV)/.installed-tests
@@ -111,7 +111,7 @@ lab: $(VENV)/.installed $(LAB_OVERRIDES) data
 	$(VENV)/bin/jupyter lab notebooks
 
 bench: setup data
-	$(PY) tests/bench.py
+	$(PY) -m tools.bench
 
 # Not part of `make test`: re-runs every experiment of helpers/experiments.py (about 20 minutes on 2 cores)
 # and rewrites the committed results files that notebooks 10 and 11 show.
@@ -121,7 +121,7 @@ experiments: setup data
 
 # The instructor's answer key and blank notebooks for live coding, made from the notebooks and checkers.
 teaching-copies: $(VENV)/.installed
-	$(PY) tools/teaching_copies.py
+	$(PY) -m tools.teaching_copies
 
 clean:
 	rm -rf outputs

@@ -1,12 +1,12 @@
-"""Small shared utilities for the MNIST-with-Keras notebook series.
+"""Small shared utilities for the MNIST-with-Keras notebook series: what the notebooks import.
 
 One module per concern: ``data`` (load MNIST), ``model`` (the reference
-network, saving and loading it), ``plots`` (figures), ``diagram`` (Graphviz
-drawings), ``handwriting`` (your own digits prepared like MNIST's), ``drawing``
-(the drawing pad widget), ``exercises`` (self-checking questions), ``check`` (setup check),
-``kernels`` (the set-up cell's stopping of idle kernels), ``experiments`` (the what-if runs of
-notebooks 10 and 11 and their cached results); and the tooling learners never call: ``links``
-(Binder, Colab and navigation links, the set-up cell) and ``run`` (execute and store the series).
+network, saving and loading it), ``training_loop`` (notebook 08's compiled training loop),
+``plots`` (figures), ``diagram`` (Graphviz drawings), ``handwriting`` (your own digits prepared
+like MNIST's), ``drawing`` (the drawing pad widget), ``exercises`` (self-checking questions),
+``check`` (setup check), ``kernels`` (the set-up cell's stopping of idle kernels), ``experiments``
+(the what-if runs of notebooks 10 and 11 and their cached results).  The tooling learners never
+call (links and set-up cells, executing the series, the benchmark) lives beside it, in ``tools/``.
 Where a notebook first writes a function out and explains it, the function's
 docstring says so ("written out in notebook N"; tests/test_written_out.py keeps
 that true); later notebooks import it from here.
@@ -18,6 +18,13 @@ import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# The series' notebooks: notebooks/00_setup_check.ipynb ... notebooks/11_convnet.ipynb.
+NOTEBOOK_PATTERN = "[0-9][0-9]_*.ipynb"
+
+
+def notebook_paths(repo_root: Path = REPO_ROOT) -> list[Path]:
+    """The numbered notebooks of the series, in order."""
+    return sorted((repo_root / "notebooks").glob(NOTEBOOK_PATTERN))
 
 
 def outputs_dir() -> Path:

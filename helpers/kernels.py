@@ -15,7 +15,7 @@ click "No Kernel" at its top right, select the Python 3 kernel, and run it from 
 
 It does nothing, and prints nothing, when there is nothing to stop or when this kernel does
 not belong to a Jupyter server the function can reach: on Colab, under nbval or
-``python -m helpers.run`` (their kernels are not in any server's sessions), in a plain
+``python -m tools.execute_series`` (their kernels are not in any server's sessions), in a plain
 ``python``.
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ import urllib.request
 from fnmatch import fnmatch
 from pathlib import Path, PurePosixPath
 
-from helpers.links import NOTEBOOK_PATTERN
+from helpers import NOTEBOOK_PATTERN
 
 REQUEST_TIMEOUT_S = 30  # shutting a kernel down waits for it to exit
 _WILDCARD_HOSTS = {"", "0.0.0.0", "::", "*", "localhost"}

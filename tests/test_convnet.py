@@ -47,7 +47,7 @@ def test_build_convnet_is_the_network_notebook_11_writes_out():
 
 
 def test_summary_reports_both_test_accuracies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys):
-    from helpers.run import summary
+    from tools.execute_series import summary
 
     monkeypatch.setenv("MNIST_OUTPUTS_DIR", str(tmp_path))
     (tmp_path / "test_metrics.json").write_text(json.dumps({"test_accuracy": 0.9796, "test_loss": 0.0678}))

@@ -16,7 +16,8 @@ import pytest
 import yaml
 
 from helpers import REPO_ROOT
-from helpers.links import nbgitpuller_url, notebook_paths
+from helpers import notebook_paths
+from tools.links import nbgitpuller_url
 
 HUB_CONFIG = (REPO_ROOT / "workshop" / "jupyterhub_config.py").read_text()
 K8S_CONFIG = yaml.safe_load((REPO_ROOT / "workshop" / "kubernetes" / "config.yaml").read_text())
@@ -64,7 +65,7 @@ def test_link_parses_as_nbgitpuller_reads_it():
 
 def run_links(*args: str) -> subprocess.CompletedProcess:
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    return subprocess.run([sys.executable, "-m", "helpers.links", *args], cwd=REPO_ROOT, env=env,
+    return subprocess.run([sys.executable, "-m", "tools.links", *args], cwd=REPO_ROOT, env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
 
 

@@ -178,4 +178,4 @@ def test_the_tljh_route_sets_the_same_memory_limit_and_idle_time_as_make_hub():
     route = GUIDE.split("### A cloud VM: The Littlest JupyterHub", 1)[1].split("\n### ", 1)[0]
     assert f"sudo tljh-config set limits.memory {limit} " in route
     assert f"sudo tljh-config set services.cull.timeout {idle}\n" in route
-    assert '"MNIST_OFFLINE": "1"' in route and "helpers.links --hub" in route
+    assert '"MNIST_OFFLINE": "1"' in route and "tools.links --hub" in route

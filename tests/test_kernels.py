@@ -153,7 +153,7 @@ def test_stops_only_the_idle_kernels_of_the_series_other_notebooks(server: Serve
 
 
 def test_a_kernel_outside_the_servers_sessions_does_nothing(server: Server, tmp_path: Path) -> None:
-    """As under nbval or helpers.run: a kernel of its own, its connection file beside a live server's."""
+    """As under nbval or tools.execute_series: a kernel of its own, its connection file beside a live server's."""
     from jupyter_client import KernelManager
 
     server.start_session("nb/00_first.ipynb")

@@ -1,4 +1,4 @@
-"""helpers.links in a throw-away fork: README table, Colab cells, --check, and the Colab cell itself."""
+"""tools.links in a throw-away fork: README table, Colab cells, --check, and the Colab cell itself."""
 from __future__ import annotations
 
 import os
@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from helpers import REPO_ROOT
-from helpers.links import COLAB_CELL, LinksError, slug_from_remote
+from tools.links import SETUP_CELL, LinksError, slug_from_remote
 
 UPSTREAM_URL = "https://github.com/mnist-keras-tutorial/mnist-keras-tutorial"
 README = "# A fork\n\nIntro text.\n\n<!-- links:start -->\nold links\n<!-- links:end -->\n\nMore text.\n"
@@ -25,7 +25,7 @@ def write_notebook(path: Path, title: str, repo_url: str, branch: str = "main") 
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [
         nbformat.v4.new_markdown_cell(f"# {title}\n\nSome text · with non-ASCII."),
-        nbformat.v4.new_code_cell(COLAB_CELL.format(repo_url=repo_url, branch=branch)),
+        nbformat.v4.new_code_cell(SETUP_CELL.format(repo_url=repo_url, branch=branch)),
         nbformat.v4.new_code_cell('print("REPO_URL = \\"keep me\\"")'),
     ]
     nbformat.write(notebook, path)
@@ -33,11 +33,15 @@ def write_notebook(path: Path, title: str, repo_url: str, branch: str = "main") 
 
 @pytest.fixture
 def fork(tmp_path: Path) -> Path:
-    """A minimal copy of the series: helpers/links.py (and what the set-up cell imports), README with markers, two notebooks, a fork remote."""
+    """A minimal copy of the series: tools/links.py and what it and the set-up cell import, README with markers,
+    two notebooks, a fork remote."""
     repo = tmp_path / "fork"
     (repo / "helpers").mkdir(parents=True)
-    for name in ("__init__.py", "links.py", "run.py", "kernels.py"):  # what the set-up cell imports
+    for name in ("__init__.py", "kernels.py"):  # what the set-up cell imports
         shutil.copy(REPO_ROOT / "helpers" / name, repo / "helpers")
+    (repo / "tools").mkdir()
+    for name in ("__init__.py", "links.py", "execute_series.py"):
+        shutil.copy(REPO_ROOT / "tools" / name, repo / "tools")
     (repo / "notebooks").mkdir()
     write_notebook(repo / "notebooks/01_first.ipynb", "Step 1 · First", UPSTREAM_URL)
     write_notebook(repo / "notebooks/02_second.ipynb", "Step 2 · Second", UPSTREAM_URL)
@@ -49,9 +53,9 @@ def fork(tmp_path: Path) -> Path:
 
 
 def run_links(repo: Path, *args: str) -> subprocess.CompletedProcess:
-    """`python -m helpers.links` in ``repo``: it imports that repository's helpers, not the project's."""
+    """`python -m tools.links` in ``repo``: it imports that repository's helpers and tools, not the project's."""
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    return subprocess.run([sys.executable, "-m", "helpers.links", *args], cwd=repo, env=env,
+    return subprocess.run([sys.executable, "-m", "tools.links", *args], cwd=repo, env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300)
 
 
@@ -170,7 +174,7 @@ def test_non_github_remotes_are_refused(url):
 
 def run_colab_cell(cwd: Path, repo_url: str, in_colab: bool, content_dir: Path) -> subprocess.CompletedProcess:
     """Run the Colab cell in a fresh Python; ``in_colab`` fakes Colab's module, /content is ``content_dir``."""
-    cell = COLAB_CELL.format(repo_url=repo_url, branch="main").replace('"/content/"', repr(f"{content_dir}/"))
+    cell = SETUP_CELL.format(repo_url=repo_url, branch="main").replace('"/content/"', repr(f"{content_dir}/"))
     program = "\n".join([
         "import sys, types, os",
         "sys.modules['google.colab'] = types.ModuleType('google.colab')" if in_colab else "",
@@ -197,7 +201,7 @@ def test_set_up_cell_finds_the_series_folder_in_any_jupyter(tmp_path):
     series = tmp_path / "series"
     shutil.copytree(REPO_ROOT / "helpers", series / "helpers", ignore=shutil.ignore_patterns("__pycache__"))
     (series / "notebooks").mkdir()
-    cell = COLAB_CELL.format(repo_url="file:///nonexistent/fork", branch="main")
+    cell = SETUP_CELL.format(repo_url="file:///nonexistent/fork", branch="main")
     # the cell run twice, as a learner re-runs it: the folder is added once
     program = f"{cell}\n{cell}\nimport helpers\nprint(helpers.REPO_ROOT)\nprint(sys.path.count(str(helpers.REPO_ROOT)))"
     env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "MNIST_OUTPUTS_DIR")}
@@ -226,13 +230,13 @@ def test_colab_cell_clones_the_repository_and_makes_helpers_importable(fork, tmp
 
 
 def test_the_projects_own_readme_and_notebooks_are_up_to_date():
-    """The committed README block and Colab cells are what `python -m helpers.links` generates."""
+    """The committed README block and Colab cells are what `python -m tools.links` generates."""
     import json
     import re
 
     first = json.loads((REPO_ROOT / "notebooks/01_load_data.ipynb").read_text(encoding="utf-8"))
     colab = next("".join(c["source"]) for c in first["cells"] if c["cell_type"] == "code")
     slug = re.search(r'REPO_URL = "https://github.com/([^"]+)"', colab).group(1)
-    result = subprocess.run([sys.executable, "-m", "helpers.links", "--check", "--repo", slug],
+    result = subprocess.run([sys.executable, "-m", "tools.links", "--check", "--repo", slug],
                             cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert result.returncode == 0, result.stdout

@@ -90,15 +90,15 @@ def test_navigation_at_top_and_bottom_links_previous_contents_and_next(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_stored_notebook_is_canonical(path):
     """No per-cell timestamps, no interpreter version: a re-run with no change leaves git clean."""
-    from helpers.run import notebook_text
+    from tools.execute_series import notebook_text
 
     text = path.read_text(encoding="utf-8")
-    assert notebook_text(json.loads(text)) == text, f"{path.name}: run `python -m helpers.run --store {path}`"
+    assert notebook_text(json.loads(text)) == text, f"{path.name}: run `python -m tools.execute_series --store {path}`"
     assert "version" not in load(path)["metadata"].get("language_info", {})
 
 
 def test_the_canonical_writer_keeps_only_allow_listed_metadata():
-    from helpers.run import NOTEBOOK_METADATA, notebook_text
+    from tools.execute_series import NOTEBOOK_METADATA, notebook_text
 
     drifted = {"nbformat": 4, "nbformat_minor": 5,
                "metadata": {"kernelspec": {"name": "python3"}, "language_info": {"name": "python", "version": "3.12.1"},
@@ -118,12 +118,12 @@ def test_nbval_markers_are_tags_not_comments():
 
 
 def test_rerunning_a_notebook_leaves_it_unchanged(tmp_path, monkeypatch):
-    """``helpers.run --store`` on a copy of a stored notebook writes the very same bytes."""
+    """``tools.execute_series --store`` on a copy of a stored notebook writes the very same bytes."""
     monkeypatch.setenv("MNIST_OUTPUTS_DIR", str(tmp_path / "outputs"))  # its kernel log too stays out of outputs/
     original = REPO_ROOT / "notebooks/02_network_architecture.ipynb"
     copy = tmp_path / original.name
     shutil.copy(original, copy)
-    from helpers.run import execute
+    from tools.execute_series import execute
 
     execute(copy, store=True)
     assert copy.read_bytes() == original.read_bytes()
@@ -155,10 +155,10 @@ def test_no_tensorflow_startup_lines_with_ipykernel_defaults(tmp_path, monkeypat
 
 
 def test_make_run_reports_the_slowest_cells(tmp_path, monkeypatch, capsys):
-    """``helpers.run`` times every code cell into timings.json; the summary prints the slowest with their times."""
+    """``tools.execute_series`` times every code cell into timings.json; the summary prints the slowest with their times."""
     import nbformat
 
-    from helpers import run
+    from tools import execute_series as run
 
     monkeypatch.setenv("MNIST_OUTPUTS_DIR", str(tmp_path / "outputs"))
     notebook = nbformat.v4.new_notebook(cells=[

@@ -37,7 +37,7 @@ from typing import Any
 import pytest
 
 from helpers import REPO_ROOT, outputs_dir, shown_path
-from helpers.links import NOTEBOOK_PATTERN
+from helpers import NOTEBOOK_PATTERN
 
 # Skips this module cleanly, as test_browser does, when Playwright is missing.
 from test_browser import (  # noqa: E402  (tests/ is on sys.path: pytest's rootdir-relative import)

@@ -10,7 +10,7 @@ import pytest
 
 from helpers import REPO_ROOT
 from helpers.exercises import QUESTIONS
-from helpers.links import notebook_paths
+from helpers import notebook_paths
 
 TOOL = REPO_ROOT / "tools" / "teaching_copies.py"
 

@@ -21,9 +21,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from helpers import outputs_dir, shown_path  # noqa: E402
+from helpers import notebook_paths, outputs_dir, shown_path  # noqa: E402
 from helpers.exercises import QUESTIONS  # noqa: E402
-from helpers.links import notebook_paths  # noqa: E402
 
 SET_UP_MARK = "#@title Set-up"
 EXERCISE_CELL = re.compile(r"(^from helpers\.exercises import nb\d\d$)|(\bnb\d\d\.q\d+\.check\()", re.M)

@@ -46,7 +46,8 @@ HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
 sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(HERE))
-from helpers.links import nbgitpuller_url, notebook_paths  # noqa: E402
+from helpers import notebook_paths  # noqa: E402
+from tools.links import nbgitpuller_url  # noqa: E402
 from learner_spawner import CGROUP_FOLDER, cgroup_root  # noqa: E402
 
 USER_PREFIX = "hubload-"

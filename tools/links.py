@@ -1,12 +1,12 @@
 """Binder and Colab links for every notebook, pointing at this repository or at your fork.
 
-``python -m helpers.links`` reads the GitHub repository from ``git remote get-url origin``
+``python -m tools.links`` reads the GitHub repository from ``git remote get-url origin``
 (``--repo OWNER/NAME`` overrides it, ``--branch`` defaults to ``main``) and rewrites:
 
 - in ``README.md``, the block between the lines ``<!-- links:start -->`` and
   ``<!-- links:end -->``: a Binder badge for the series and a table with a Binder and a
   Colab link for every notebook;
-- in every notebook, the first code cell (the set-up cell, ``COLAB_CELL``: on Colab it clones
+- in every notebook, the first code cell (the set-up cell, ``SETUP_CELL``: on Colab it clones
   this repository and branch; elsewhere it puts the series' folder (the notebooks' parent) on the
   import path, so `import helpers` works in any Jupyter without an install; in JupyterLab it stops the idle kernels of the series' other
   notebooks to free memory (``helpers.kernels``); everywhere it keeps TensorFlow's start-up log
@@ -27,11 +27,10 @@ import sys
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from helpers import REPO_ROOT
+from helpers import NOTEBOOK_PATTERN, REPO_ROOT, notebook_paths
 
 START_MARKER = "<!-- links:start -->"
 END_MARKER = "<!-- links:end -->"
-NOTEBOOK_PATTERN = "[0-9][0-9]_*.ipynb"
 DEFAULT_BRANCH = "main"
 BINDER_BADGE = "https://mybinder.org/badge_logo.svg"
 COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
@@ -39,7 +38,7 @@ COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 # The first code cell of every notebook, stored collapsed: on Colab it clones the series; elsewhere it puts the
 # series' folder on the import path; everywhere it stops the idle kernels of the series' other notebooks (in
 # JupyterLab) and keeps TensorFlow's start-up log out of the cells.
-COLAB_CELL = '''\
+SETUP_CELL = '''\
 #@title Set-up: run this cell first (on Colab it also fetches the series)
 import os, subprocess, sys
 REPO_URL = "{repo_url}"
@@ -57,7 +56,7 @@ from helpers import import_tensorflow_quietly
 from helpers.kernels import stop_other_kernels
 stop_other_kernels()  # in JupyterLab, frees memory: stops the idle kernels of the series' other notebooks, and says so
 import_tensorflow_quietly()  # TensorFlow's C++ start-up lines go to outputs/tensorflow.log, not into the cells'''
-COLAB_CELL_METADATA = {"cellView": "form", "jupyter": {"source_hidden": True}}
+SETUP_CELL_METADATA = {"cellView": "form", "jupyter": {"source_hidden": True}}
 NAVIGATION_TAG = "navigation"
 CONTENTS_LINK = "../README.md#the-notebooks"
 
@@ -105,11 +104,6 @@ def colab_url(slug: str, branch: str, notebook: str) -> str:
     return f"https://colab.research.google.com/github/{slug}/blob/{quote(branch)}/notebooks/{quote(notebook)}"
 
 
-def notebook_paths(repo_root: Path = REPO_ROOT) -> list[Path]:
-    """The numbered notebooks of the series, in order."""
-    return sorted((repo_root / "notebooks").glob(NOTEBOOK_PATTERN))
-
-
 def _title(notebook: dict, fallback: str) -> str:
     """The first Markdown heading of the notebook, else ``fallback``."""
     for cell in notebook.get("cells", []):
@@ -128,7 +122,7 @@ def _source(cell: dict) -> str:
 def links_block(slug: str, branch: str, notebooks: dict[str, dict]) -> str:
     """The README block (without its marker lines): a Binder badge, then one table row per notebook."""
     lines = [
-        "<!-- Written by `python -m helpers.links`: edit that, not this block. -->",
+        "<!-- Written by `python -m tools.links`: edit that, not this block. -->",
         f"[![Binder]({BINDER_BADGE})]({binder_url(slug, branch)}) the whole series in JupyterLab on Binder",
         "",
         "| Notebook | Binder | Colab |",
@@ -174,21 +168,21 @@ def _navigation_cell(text: str) -> dict:
 def updated_notebook(text: str, name: str, repo_url: str, branch: str, nav: str | None = None) -> str:
     """The notebook ``text`` with its set-up cell and (when ``nav`` is given) its navigation cells rewritten.
 
-    Written back canonically (``helpers.run.notebook_text``), so nothing else changes.
+    Written back canonically (``tools.execute_series.notebook_text``), so nothing else changes.
     """
-    from helpers.run import notebook_text
+    from tools.execute_series import notebook_text
 
     notebook = json.loads(text)
     cells = notebook.get("cells", [])
     cell = next((c for c in cells if c.get("cell_type") == "code"), None)
     if cell is None or "REPO_URL = " not in _source(cell):
         raise LinksError(
-            f"notebooks/{name}: the first code cell must be the set-up cell (paste helpers.links.COLAB_CELL)"
+            f"notebooks/{name}: the first code cell must be the set-up cell (paste tools.links.SETUP_CELL)"
         )
-    source = COLAB_CELL.format(repo_url=repo_url, branch=branch)
+    source = SETUP_CELL.format(repo_url=repo_url, branch=branch)
     cell["source"] = source.splitlines(keepends=True)
-    cell["metadata"] = {**{k: v for k, v in cell.get("metadata", {}).items() if k not in COLAB_CELL_METADATA},
-                        **COLAB_CELL_METADATA}
+    cell["metadata"] = {**{k: v for k, v in cell.get("metadata", {}).items() if k not in SETUP_CELL_METADATA},
+                        **SETUP_CELL_METADATA}
     if nav is not None:
         kept = [c for c in cells if NAVIGATION_TAG not in c.get("metadata", {}).get("tags", [])]
         top, bottom = _navigation_cell(nav), _navigation_cell(nav)
@@ -262,9 +256,9 @@ def print_hub_links(hub: str, slug: str | None, branch: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m helpers.links [--repo OWNER/NAME] [--branch B] [--check | --hub URL]``; returns the exit status."""
+    """``python -m tools.links [--repo OWNER/NAME] [--branch B] [--check | --hub URL]``; returns the exit status."""
     parser = argparse.ArgumentParser(
-        prog="python -m helpers.links",
+        prog="python -m tools.links",
         description="Rewrite the Binder/Colab links in README.md and the notebooks' Colab cells.",
     )
     parser.add_argument("--repo", metavar="OWNER/NAME", help="GitHub repository (default: from git remote 'origin')")
@@ -289,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     names = ", ".join(str(path.relative_to(REPO_ROOT)) for path in stale)
     if args.check:
         if stale:
-            print(f"out of date for {slug}@{args.branch}: {names}; run `python -m helpers.links`", file=sys.stderr)
+            print(f"out of date for {slug}@{args.branch}: {names}; run `python -m tools.links`", file=sys.stderr)
             return 1
         print(f"links up to date for {slug}@{args.branch}")
         return 0

@@ -1,6 +1,6 @@
 """Execute the whole series headlessly into ``outputs/`` (what ``make run`` does).
 
-``python -m helpers.run`` executes notebooks/NN_*.ipynb in order, writes the executed copies
+``python -m tools.execute_series`` executes notebooks/NN_*.ipynb in order, writes the executed copies
 to outputs/notebooks/ and reports each notebook's time, kernel peak memory and slowest cell (every
 code cell's time goes to outputs/notebooks/timings.json); ``--summary`` only prints where the
 outputs are, the test accuracies of the dense network and the convnet, the notebooks' total time
