@@ -25,13 +25,14 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 SERIES_INPUTS := $(wildcard helpers/*.py helpers/*.js helpers/*.css helpers/exercises/*.py notebooks/results/*.json notebooks/drawings/*)
 GRAPHVIZ_HINT := Graphviz's dot is missing. Install it: Debian/Ubuntu: sudo apt-get install graphviz | macOS: brew install graphviz | conda: conda install -c conda-forge graphviz
 
-.PHONY: help setup graphviz dot-required data run test test-session lab bench experiments teaching-copies clean hub hub-setup hub-load
+.PHONY: help setup graphviz dot-required data run test test-session test-colab lab bench experiments teaching-copies clean hub hub-setup hub-load
 
 help:
 	@echo "make run    set up, fetch MNIST, execute every notebook into outputs/"
 	@echo "make test   set up, then unit tests and nbval over every notebook"
 	@echo "            another Python beside .venv: make test PYTHON=/path/to/python3.13 VENV=.venv-3.13"
 	@echo "make test-session  the unit tests, and a learner's whole session in JupyterLab within 2 GiB (needs chromium)"
+	@echo "make test-colab  every notebook with Colab's package versions and Python (tests/colab-constraints.txt)"
 	@echo "make lab    JupyterLab on the notebooks"
 	@echo "make data   fetch and verify MNIST only (data/mnist.npz)"
 	@echo "make bench  time the reference program, the series' training (with and without XLA), notebook 08's compiled loop, the compute floor, the convnet"
@@ -104,6 +105,21 @@ test-session: setup dot-required data $(VENV)/.installed-tests
 	$(PY) -m pytest -p no:cacheprovider -m "not browser" $(PYTEST_ARGS) tests; unit=$$?; \
 	wait $$session; whole=$$?; echo "--- the 2 GiB session (tests/test_session_memory.py):"; cat outputs/test-session.log; \
 	test $$unit = 0 && test $$whole = 0
+
+# Colab's own package versions (tests/colab-constraints.txt) with Colab's Python, in .venv-colab: the setup
+# check must say ✔ for them, and every notebook must run without an error (nbval --nbval-lax: outputs made with
+# other versions are not compared). Not in CI (it executes the series a third time): run it when Colab moves.
+COLAB_PYTHON ?= python3.13
+COLAB_VENV := .venv-colab
+test-colab: dot-required data
+	@command -v $(COLAB_PYTHON) >/dev/null 2>&1 || { echo "Colab runs Python 3.13: give its path, e.g. make test-colab COLAB_PYTHON=~/.pyenv/versions/3.13.0/bin/python3.13"; exit 1; }
+	@test -x $(COLAB_VENV)/bin/python || $(COLAB_PYTHON) -m venv $(COLAB_VENV)
+	$(COLAB_VENV)/bin/python -m pip install --disable-pip-version-check -q -r tests/colab-constraints.txt
+	$(COLAB_VENV)/bin/python -m pip install --disable-pip-version-check -q -c tests/colab-constraints.txt \
+	  $$(grep -E '^(nbval|pytest)==' requirements.txt)
+	$(COLAB_VENV)/bin/python -m helpers.check | tee outputs/test-colab-check.txt
+	@grep -q "^✔ Packages .*Colab's versions" outputs/test-colab-check.txt || { echo "the setup check does not recognise Colab's versions"; exit 1; }
+	$(COLAB_VENV)/bin/python -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env notebooks
 
 # JupyterLab also works without Graphviz (the diagram cells then say how to install it).
 lab: $(VENV)/.installed $(LAB_OVERRIDES) data

@@ -1,6 +1,7 @@
-"""Is this machine ready for the series?  A checklist of ✔/✘ lines, with one fix line under each ✘.
+"""Is this machine ready for the series?  A checklist of ✔/✘ lines, with one fix line under each ✘
+(and ⚠ for what works but is not what the series is tested with, with a note).
 
-Checks the Python version, the pinned packages, TensorFlow and Keras 3, Graphviz's ``dot``,
+Checks the Python version, the package versions (requirements.txt's pins, or Colab's), TensorFlow and Keras 3, Graphviz's ``dot``,
 the MNIST dataset, free memory and free disk.  Run ``python -m helpers.check`` in a terminal
 (exit status 0 when everything passes), or notebook ``00_setup_check``.
 """
@@ -23,6 +24,9 @@ from helpers.diagram import GRAPHVIZ_INSTALL
 # Each is tested: Binder runs 3.11 (binder/runtime.txt), Colab 3.13; .ci/run tests both.
 SUPPORTED_PYTHONS = ((3, 11), (3, 12), (3, 13))
 REQUIREMENTS = REPO_ROOT / "requirements.txt"
+# Colab's versions of the packages the notebooks use: the other set the series is tested with (`make test-colab`).
+COLAB_CONSTRAINTS = REPO_ROOT / "tests" / "colab-constraints.txt"
+COLAB_VERSIONS_READ = "2026-08-19"  # the date of the Colab package list that file copies (its header says where)
 MIN_FREE_BYTES = 2 * 1024**3  # 2 GiB, for memory and for disk
 # name==version, optionally with [extras]; anything after ';' (markers) or '#' is ignored.
 PIN = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*==\s*([^\s;#]+)")
@@ -37,6 +41,7 @@ class CheckResult:
     detail: str
     fix: str = ""
     skipped: bool = False  # could not be measured here: neither a pass nor a failure
+    warning: str = ""      # ok, but not what the series is tested with: what that means (shown under a ⚠)
 
 
 def _one_line(error: BaseException) -> str:
@@ -97,29 +102,56 @@ def check_python(version: tuple[int, ...] | None = None) -> CheckResult:
     )
 
 
-def check_packages(requirements: Path | None = None) -> CheckResult:
-    """Every package pinned in requirements.txt is installed at exactly the pinned version."""
-    path = Path(requirements or REQUIREMENTS)
+def _installed(name: str) -> str | None:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def check_packages(requirements: Path | None = None, colab: Path | None = None) -> CheckResult:
+    """The package versions are a set the series is tested with: requirements.txt's pins, or Colab's.
+
+    A package the notebooks need that is missing is a ✘; other versions are a ⚠ (they may well work).
+    """
+    path, colab_path = Path(requirements or REQUIREMENTS), Path(colab or COLAB_CONSTRAINTS)
     fix = f"pip install -r {shown_path(path)}  (in the repository folder, in this Python environment)"
     try:
         pins = parse_requirements(path)
+        colab_pins = parse_requirements(colab_path)
     except OSError as error:
-        return CheckResult("Packages", False, f"cannot read {shown_path(path)} ({_one_line(error)})",
-                           "run the check from a complete copy of the repository")
-    missing, problems = [], []
-    for name, pinned in pins.items():
-        try:
-            installed = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            missing.append(f"{name} {pinned}")
-            continue
-        if not _same_version(installed, pinned):
-            problems.append(f"{name} {installed} is installed, {shown_path(path)} pins {pinned}")
+        return CheckResult("Packages", False, f"cannot read {error.filename and shown_path(Path(error.filename))} "
+                           f"({_one_line(error)})", "run the check from a complete copy of the repository")
+    installed = {name: _installed(name) for name in {*pins, *colab_pins}}
+
+    def differences(wanted: dict[str, str]) -> list[str]:
+        return [name for name, version in wanted.items()
+                if installed[name] is None or not _same_version(installed[name], version)]
+
+    if not differences(pins):
+        return CheckResult("Packages", True, f"all {len(pins)} packages pinned in {shown_path(path)} are installed "
+                                             "at the pinned versions")
+    if not differences(colab_pins):
+        return CheckResult("Packages", True, f"Colab's versions of the {len(colab_pins)} packages the notebooks use "
+                                             f"(Colab's list of {COLAB_VERSIONS_READ}), which the series is also "
+                                             "tested with")
+    # The notebooks need the packages of Colab's list (the pins add JupyterLab and the test tools).
+    missing = [f"{name} {pins.get(name, colab_pins[name])}" for name in colab_pins if installed[name] is None]
     if missing:
-        problems.insert(0, f"{len(missing)} of {len(pins)} pinned packages are not installed: {', '.join(missing)}")
-    if problems:
-        return CheckResult("Packages", False, "; ".join(problems), fix)
-    return CheckResult("Packages", True, f"all {len(pins)} packages pinned in {shown_path(path)} are installed at the pinned versions")
+        return CheckResult("Packages", False, f"{len(missing)} of the {len(colab_pins)} packages the notebooks use "
+                                              f"are not installed: {', '.join(missing)}", fix)
+    # Other versions: described against the nearer of the two tested sets.
+    against_pins = [f"{name} {installed[name]} is installed, {shown_path(path)} pins {pins[name]}"
+                    for name in differences(pins)]
+    against_colab = [f"{name} {installed[name]} is installed, Colab's list has {colab_pins[name]}"
+                     for name in differences(colab_pins)]
+    nearer = against_colab if len(against_colab) < len(against_pins) else against_pins
+    return CheckResult(
+        "Packages", True, "; ".join(nearer),
+        warning=f"these are not the versions the series is tested with (the pins of {shown_path(path)}, or "
+                f"Colab's of {COLAB_VERSIONS_READ}): the notebooks may well run, but their outputs can differ. For "
+                f"the tested set, install {shown_path(path)} into a fresh virtual environment (never into Colab's "
+                "own Python).")
 
 
 def check_tensorflow() -> CheckResult:
@@ -248,17 +280,23 @@ def run_checks(requirements: Path | None = None) -> list[CheckResult]:
 
 
 def format_checklist(results: list[CheckResult]) -> str:
-    """One ✔/✘ line per check, exactly one ``fix:`` line under each ✘, then a one-line summary."""
+    """One ✔/⚠/✘ line per check, exactly one ``fix:`` line under each ✘ and one ``note:`` line under each ⚠,
+    then a one-line summary."""
     width = max(len(result.name) for result in results)
     lines = []
     for result in results:
-        mark = "–" if result.skipped else "✔" if result.ok else "✘"
+        mark = "–" if result.skipped else "✘" if not result.ok else "⚠" if result.warning else "✔"
         lines.append(f"{mark} {result.name:<{width}}  {result.detail}")
         if not result.ok:
             lines.append(f"  {'':<{width}}  fix: {result.fix}")
+        elif result.warning:
+            lines.append(f"  {'':<{width}}  note: {result.warning}")
     failed = sum(not result.ok for result in results)
+    warned = sum(result.ok and bool(result.warning) for result in results)
     if failed:
         lines.append(f"\n{failed} of {len(results)} checks failed: do what each fix line says, then run the check again.")
+    elif warned:
+        lines.append(f"\nAll {len(results)} checks passed, {warned} with a note: this machine can run the series.")
     else:
         lines.append(f"\nAll {len(results)} checks passed: this machine is ready for the series.")
     return "\n".join(lines)
@@ -270,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requirements", type=Path, default=REQUIREMENTS,
                         help="the requirements file whose pins are checked (default: %(default)s)")
     args = parser.parse_args(argv)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up info lines off, its warnings kept
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up info and warning lines off
     print("Checking this machine (importing TensorFlow takes a few seconds)…", flush=True)
     results = run_checks(args.requirements)
     print(format_checklist(results))

@@ -5,6 +5,7 @@ The hub itself (login, servers, nbgitpuller, notebooks, refusals, culling) is te
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -19,7 +20,7 @@ from helpers import REPO_ROOT
 from helpers import notebook_paths
 from tools.links import nbgitpuller_url
 
-HUB_CONFIG = (REPO_ROOT / "workshop" / "jupyterhub_config.py").read_text()
+HUB_SETTINGS = json.loads((REPO_ROOT / "workshop" / "settings.json").read_text())
 K8S_CONFIG = yaml.safe_load((REPO_ROOT / "workshop" / "kubernetes" / "config.yaml").read_text())
 UPSTREAM = "https://github.com/mnist-keras-tutorial/mnist-keras-tutorial"
 
@@ -89,12 +90,12 @@ def test_cli_rejects_a_hub_that_is_not_an_address_in_one_line(hub):
 
 
 def test_kubernetes_config_has_the_local_hubs_memory_limit_culling_and_series_folder():
-    limit = re.search(r'^LEARNER_MEMORY_LIMIT = "([^"]+)"$', HUB_CONFIG, re.M)[1]
+    limit = HUB_SETTINGS["learner_memory_limit"]
     assert K8S_CONFIG["singleuser"]["memory"]["limit"] == limit
     assert K8S_CONFIG["singleuser"]["memory"]["guarantee"] == limit
-    local_cull = int(re.search(r'"WORKSHOP_CULL_IDLE_SECONDS", "(\d+)"', HUB_CONFIG)[1])
+    local_cull = HUB_SETTINGS["cull_idle_seconds"]
     assert K8S_CONFIG["cull"] == {"enabled": True, "users": False, "timeout": local_cull, "every": 300}
-    default_repo = re.search(r'^DEFAULT_REPO_URL = "([^"]+)"$', HUB_CONFIG, re.M)[1]
+    default_repo = HUB_SETTINGS["default_repo_url"]
     env = K8S_CONFIG["singleuser"]["extraEnv"]
     assert env["PYTHONPATH"] == "/home/jovyan/" + default_repo.rstrip("/").split("/")[-1]
     assert K8S_CONFIG["hub"]["config"]["KubeSpawner"]["working_dir"] == "/home/jovyan"  # where nbgitpuller clones

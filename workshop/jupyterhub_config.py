@@ -13,10 +13,12 @@ Every setting an instructor may change is an environment variable, read here onc
   WORKSHOP_CLASS_LIST      a file with the learners' user names, one per line: only they (and the
                            instructor) get in (default: anyone who knows the workshop password)
 
-The learner's memory limit is LEARNER_MEMORY_LIMIT below.
+The class's fixed settings (each learner's memory limit, the default idle time, the repository) are in
+settings.json beside this file, which the tests, the load test and the Kubernetes values are checked against.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
@@ -28,9 +30,10 @@ from learner_spawner import LearnerSpawner  # noqa: E402
 
 c = get_config()  # noqa: F821
 
+SETTINGS = json.loads((Path(__file__).resolve().parent / "settings.json").read_text(encoding="utf-8"))
 # The one memory setting: each learner's server and its kernels together (Binder gives 2 GiB).
-LEARNER_MEMORY_LIMIT = "2G"
-DEFAULT_REPO_URL = "https://github.com/mnist-keras-tutorial/mnist-keras-tutorial"
+LEARNER_MEMORY_LIMIT = SETTINGS["learner_memory_limit"]
+DEFAULT_REPO_URL = SETTINGS["default_repo_url"]
 
 
 def fail(message: str) -> None:
@@ -47,7 +50,7 @@ state = Path(env("WORKSHOP_STATE_DIR") or home / "state")
 venv = home / "venv"
 repo_url = env("WORKSHOP_REPO_URL", DEFAULT_REPO_URL)
 series_folder = repo_url.rstrip("/").split("/")[-1]  # where nbgitpuller clones it, in each home
-cull_idle_s = int(env("WORKSHOP_CULL_IDLE_SECONDS", "3600"))
+cull_idle_s = int(env("WORKSHOP_CULL_IDLE_SECONDS", str(SETTINGS["cull_idle_seconds"])))
 # Servers and the proxy report activity this often, so idle time is known within a quarter of the timeout.
 activity_interval_s = max(5, min(300, cull_idle_s // 4))
 

@@ -568,8 +568,7 @@ async def main_async(args: argparse.Namespace) -> int:
         await wait_for_hub(hub, process, log)
         print(f"hub on {hub} (log {log}); {args.learners} learners start now", flush=True)
         limit_enforced = cgroup_root("memory") is not None
-        overall.update(limit=re.search(r'LEARNER_MEMORY_LIMIT = "([^"]+)"',
-                                       (HERE / "jupyterhub_config.py").read_text())[1],
+        overall.update(limit=json.loads((HERE / "settings.json").read_text())["learner_memory_limit"],
                        enforcement="enforced by a memory cgroup" if limit_enforced else "not enforced here")
 
         stop = asyncio.Event()
