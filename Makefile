@@ -23,7 +23,9 @@ endif
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 # Everything the notebooks read besides themselves: when one changes, `make run` executes the series again.
 SERIES_INPUTS := $(wildcard helpers/*.py helpers/*.js helpers/*.css helpers/exercises/*.py notebooks/results/*.json notebooks/drawings/*)
-GRAPHVIZ_HINT := Graphviz's dot is missing. Install it: Debian/Ubuntu: sudo apt-get install graphviz | macOS: brew install graphviz | conda: conda install -c conda-forge graphviz
+# How to install Graphviz: one text, helpers/diagram.py's GRAPHVIZ_INSTALL (the notebooks and the setup check say the same).
+GRAPHVIZ_INSTALL := $(or $(shell $(PYTHON) -c 'from helpers.diagram import GRAPHVIZ_INSTALL as t; print(t)' 2>/dev/null),see README.md, No Graphviz)
+GRAPHVIZ_HINT := Graphviz's dot is missing. Install it: $(GRAPHVIZ_INSTALL)
 
 .PHONY: help setup graphviz dot-required data run test test-session test-colab lab bench experiments teaching-copies clean hub hub-setup hub-load
 

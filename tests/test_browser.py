@@ -38,7 +38,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -53,6 +52,7 @@ from typing import Any
 import pytest
 
 from helpers import REPO_ROOT, outputs_dir, shown_path
+from tools.ports import free_port
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="the playwright package is missing: pip install -r tests/requirements.txt"
@@ -230,13 +230,6 @@ class NotebookRun:
     execution_counts: list[int | None]
     errors: list[CellError]
     seconds: float
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def positive_seconds(name: str, default: float) -> float:

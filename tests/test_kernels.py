@@ -22,6 +22,7 @@ import pytest
 
 from helpers import REPO_ROOT
 from helpers.kernels import idle_series_sessions, kernel_id, server_url
+from tools.ports import free_port
 
 STOP = "from helpers.kernels import stop_other_kernels\nprint(stop_other_kernels())"
 
@@ -47,14 +48,6 @@ class Server:
 
     def paths(self) -> set[str]:
         return {session["path"] for session in self.api("api/sessions")}
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

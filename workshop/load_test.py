@@ -27,7 +27,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -48,6 +47,7 @@ sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(HERE))
 from helpers import notebook_paths  # noqa: E402
 from tools.links import nbgitpuller_url  # noqa: E402
+from tools.ports import free_port  # noqa: E402
 from learner_spawner import CGROUP_FOLDER, cgroup_root  # noqa: E402
 
 USER_PREFIX = "hubload-"
@@ -57,20 +57,6 @@ CULL_IDLE_SECONDS = 90
 CELL_TIMEOUT_S = 900
 OVER_LIMIT_CODE = "import numpy as np\nblock = np.ones(3 * 2**30, dtype=np.uint8)  # 3 GiB\nprint('allocated', block.nbytes)"
 
-
-_GIVEN_PORTS: set[int] = set()
-
-
-def free_port() -> int:
-    """A free port on 127.0.0.1, never one already given out by this run (the hub, its API, the proxy's API
-    and the git daemon bind theirs only later, so the system could otherwise hand out one port twice)."""
-    while True:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port not in _GIVEN_PORTS:
-            _GIVEN_PORTS.add(port)
-            return port
 
 
 @dataclass
