@@ -27,7 +27,7 @@ SERIES_INPUTS := $(wildcard helpers/*.py helpers/*.js helpers/*.css helpers/exer
 GRAPHVIZ_INSTALL := $(or $(shell $(PYTHON) -c 'from helpers.diagram import GRAPHVIZ_INSTALL as t; print(t)' 2>/dev/null),see README.md, No Graphviz)
 GRAPHVIZ_HINT := Graphviz's dot is missing. Install it: $(GRAPHVIZ_INSTALL)
 
-.PHONY: help setup graphviz dot-required data run test test-session test-colab lab bench experiments teaching-copies clean hub hub-setup hub-load
+.PHONY: help setup graphviz dot-required data run test test-session test-colab wheel-check lab bench experiments teaching-copies clean hub hub-setup hub-load
 
 help:
 	@echo "make run    set up, fetch MNIST, execute every notebook into outputs/"
@@ -35,6 +35,7 @@ help:
 	@echo "            another Python beside .venv: make test PYTHON=/path/to/python3.13 VENV=.venv-3.13"
 	@echo "make test-session  the unit tests, and a learner's whole session in JupyterLab within 2 GiB (needs chromium)"
 	@echo "make test-colab  every notebook with Colab's package versions and Python (tests/colab-constraints.txt)"
+	@echo "make wheel-check  every pin has wheels for Windows, macOS (Apple silicon) and Linux, on each Python"
 	@echo "make lab    JupyterLab on the notebooks"
 	@echo "make data   fetch and verify MNIST only (data/mnist.npz)"
 	@echo "make bench  time the reference program, the series' training (with and without XLA), notebook 08's compiled loop, the compute floor, the convnet"
@@ -122,6 +123,11 @@ test-colab: dot-required data
 	$(COLAB_VENV)/bin/python -m helpers.check | tee outputs/test-colab-check.txt
 	@grep -q "^✔ Packages .*Colab's versions" outputs/test-colab-check.txt || { echo "the setup check does not recognise Colab's versions"; exit 1; }
 	$(COLAB_VENV)/bin/python -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env notebooks
+
+# Every pin of requirements.txt has binary wheels for Windows, Apple-silicon macOS and Linux on each supported
+# Python: pip resolves them for those platforms from the index, without installing anything (CI runs it).
+wheel-check: $(VENV)/.installed
+	$(PY) -m tools.wheel_check
 
 # JupyterLab also works without Graphviz (the diagram cells then say how to install it).
 lab: $(VENV)/.installed $(LAB_OVERRIDES) data

@@ -172,9 +172,8 @@ def test_every_notebook_has_a_teaching_note_with_a_pause_question_and_what_to_li
 
 
 def test_the_tljh_route_sets_the_same_memory_limit_and_idle_time_as_make_hub():
-    hub_config = (REPO_ROOT / "workshop" / "jupyterhub_config.py").read_text(encoding="utf-8")
-    limit = re.search(r'^LEARNER_MEMORY_LIMIT = "([^"]+)"$', hub_config, re.M)[1]
-    idle = re.search(r'"WORKSHOP_CULL_IDLE_SECONDS", "(\d+)"', hub_config)[1]
+    settings = json.loads((REPO_ROOT / "workshop" / "settings.json").read_text(encoding="utf-8"))
+    limit, idle = settings["learner_memory_limit"], settings["cull_idle_seconds"]
     route = GUIDE.split("### A cloud VM: The Littlest JupyterHub", 1)[1].split("\n### ", 1)[0]
     assert f"sudo tljh-config set limits.memory {limit} " in route
     assert f"sudo tljh-config set services.cull.timeout {idle}\n" in route
