@@ -27,7 +27,7 @@ SERIES_INPUTS := $(wildcard helpers/*.py helpers/*.js helpers/*.css helpers/exer
 GRAPHVIZ_INSTALL := $(or $(shell $(PYTHON) -c 'from helpers.diagram import GRAPHVIZ_INSTALL as t; print(t)' 2>/dev/null),see README.md, No Graphviz)
 GRAPHVIZ_HINT := Graphviz's dot is missing. Install it: $(GRAPHVIZ_INSTALL)
 
-.PHONY: help setup graphviz dot-required data run test test-session test-colab wheel-check lab bench experiments teaching-copies clean hub hub-setup hub-load
+.PHONY: help setup graphviz dot-required data run test test-session test-colab test-no-make wheel-check lab bench experiments teaching-copies clean hub hub-setup hub-load
 
 help:
 	@echo "make run    set up, fetch MNIST, execute every notebook into outputs/"
@@ -35,6 +35,7 @@ help:
 	@echo "            another Python beside .venv: make test PYTHON=/path/to/python3.13 VENV=.venv-3.13"
 	@echo "make test-session  the unit tests, and a learner's whole session in JupyterLab within 2 GiB (needs chromium)"
 	@echo "make test-colab  every notebook with Colab's package versions and Python (tests/colab-constraints.txt)"
+	@echo "make test-no-make  the README's set-up without make, in a fresh copy and venv (a few minutes)"
 	@echo "make wheel-check  every pin has wheels for Windows, macOS (Apple silicon) and Linux, on each Python"
 	@echo "make lab    JupyterLab on the notebooks"
 	@echo "make data   fetch and verify MNIST only (data/mnist.npz)"
@@ -97,7 +98,7 @@ run: setup dot-required data outputs/.run-complete
 
 # The unit tests, the browser tests, and nbval executing every notebook once.
 test: setup dot-required data $(VENV)/.installed-tests
-	$(PY) -m pytest -p no:cacheprovider --nbval --nbval-current-env -m "not session" $(PYTEST_ARGS) tests notebooks
+	$(PY) -m pytest -p no:cacheprovider --nbval --nbval-current-env -m "not session and not laptop" $(PYTEST_ARGS) tests notebooks
 
 # The unit tests, and beside them a learner's whole session in JupyterLab within Binder's 2 GiB (headless
 # Chromium runs every notebook once, by the "Next" links; its own outputs/ folder, its report printed after
@@ -105,7 +106,7 @@ test: setup dot-required data $(VENV)/.installed-tests
 test-session: setup dot-required data $(VENV)/.installed-tests
 	@mkdir -p outputs
 	@$(PY) -m pytest -p no:cacheprovider -m session $(PYTEST_ARGS) tests > outputs/test-session.log 2>&1 & session=$$!; \
-	$(PY) -m pytest -p no:cacheprovider -m "not browser" $(PYTEST_ARGS) tests; unit=$$?; \
+	$(PY) -m pytest -p no:cacheprovider -m "not browser and not laptop" $(PYTEST_ARGS) tests; unit=$$?; \
 	wait $$session; whole=$$?; echo "--- the 2 GiB session (tests/test_session_memory.py):"; cat outputs/test-session.log; \
 	test $$unit = 0 && test $$whole = 0
 
@@ -123,6 +124,10 @@ test-colab: dot-required data
 	$(COLAB_VENV)/bin/python -m helpers.check | tee outputs/test-colab-check.txt
 	@grep -q "^✔ Packages .*Colab's versions" outputs/test-colab-check.txt || { echo "the setup check does not recognise Colab's versions"; exit 1; }
 	$(COLAB_VENV)/bin/python -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env notebooks
+
+# The README's set-up without make (macOS and Linux lines) in a fresh copy and venv, then notebook 05 executed.
+test-no-make: $(VENV)/.installed-tests data
+	$(PY) -m pytest -p no:cacheprovider -m laptop -rs tests/test_no_make.py
 
 # Every pin of requirements.txt has binary wheels for Windows, Apple-silicon macOS and Linux on each supported
 # Python: pip resolves them for those platforms from the index, without installing anything (CI runs it).

@@ -19,6 +19,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "browser: runs JupyterLab in headless Chromium (tests/test_browser.py)")
     config.addinivalue_line("markers", "session: a learner's whole session in JupyterLab within 2 GiB "
                                        "(executes every notebook; `make test-session`, not `make test`)")
+    config.addinivalue_line("markers", "laptop: the README's set-up without make, in a fresh environment "
+                                       "(`make test-no-make`, not `make test`)")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -1,11 +1,13 @@
-"""The convnet of notebook 11: helpers.model.build_convnet is the network the notebook writes out, and
-`make run`'s summary reports both test accuracies."""
+"""The convnets of notebook 11: helpers.model.build_convnet is the small network the notebook writes out, the
+network it trains is the grid's chosen recipe, and `make run`'s summary reports both test accuracies."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from helpers import REPO_ROOT
@@ -27,23 +29,44 @@ def without_names(config: dict) -> dict:
     return {key: value for key, value in config.items() if key != "name"}
 
 
-def test_build_convnet_is_the_network_notebook_11_writes_out():
+def layer_configs(model) -> list[dict]:
+    return [without_names(layer.get_config()) for layer in model.layers]
+
+
+def test_build_convnet_is_the_small_convnet_notebook_11_writes_out():
     import keras
     from keras import layers
 
-    from helpers.model import CONVNET_EPOCHS, build_convnet
+    from helpers.model import build_convnet
 
     namespace = {"keras": keras, "layers": layers}
     exec(cell_defining("convnet"), namespace)
-    exec(cell_defining("epochs, batch_size"), namespace)
     written, helper = namespace["convnet"], build_convnet()
-    assert namespace["epochs"] == CONVNET_EPOCHS == 5 and namespace["batch_size"] == 128
-    assert [without_names(layer.get_config()) for layer in written.layers] == \
-           [without_names(layer.get_config()) for layer in helper.layers]
+    assert layer_configs(written) == layer_configs(helper)
     assert written.count_params() == helper.count_params() == 34_826
-    assert without_names(written.optimizer.get_config()) == without_names(helper.optimizer.get_config())
-    assert written.loss == helper.loss == "sparse_categorical_crossentropy"
-    assert written.steps_per_execution == helper.steps_per_execution
+
+
+def test_notebook_11_trains_the_chosen_recipe_of_the_grid():
+    """The convnet 11 trains and saves is the grid's "chosen" recipe: its network, schedule, loss and batches."""
+    import keras
+    from keras import layers
+
+    from helpers.experiments import CONVNET_EXPERIMENTS, CONVNETS, OPTIMIZERS, convnet_learning_rate
+
+    chosen = CONVNET_EXPERIMENTS["chosen"]
+    namespace = {"keras": keras, "layers": layers, "math": math, "y_train": np.zeros(60000, "int64"),
+                 "y_test": np.zeros(10000, "int64")}
+    exec(cell_defining("batchnorm_convnet"), namespace)
+    written = namespace["batchnorm_convnet"]
+    assert layer_configs(written) == layer_configs(CONVNETS[chosen.network]())
+    exec(cell_defining("epochs, batch_size"), namespace)
+    assert (namespace["epochs"], namespace["batch_size"]) == (chosen.epochs, chosen.batch_size)
+    assert isinstance(written.optimizer, OPTIMIZERS[chosen.optimizer])
+    expected = convnet_learning_rate(chosen, chosen.epochs * math.ceil(60000 / chosen.batch_size))
+    assert without_names(written.optimizer._learning_rate.get_config()) == without_names(expected.get_config())
+    assert written.loss.get_config()["label_smoothing"] == chosen.label_smoothing
+    assert written.steps_per_execution == math.ceil(60000 / chosen.batch_size)
+    assert chosen.seed == 0 and "keras.utils.set_random_seed(0)" in cell_defining("batchnorm_convnet")
 
 
 def test_summary_reports_both_test_accuracies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys):

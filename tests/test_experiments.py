@@ -202,10 +202,12 @@ def test_convnet_results_file_is_fresh_and_complete(convnet_results) -> None:
         assert ("val_accuracy" in run) == recipe.validation and ("test_accuracy" in run) == recipe.test
 
 
-def test_convnet_grid_starts_from_notebook_11s_training_and_tests_only_the_chosen() -> None:
+def test_convnet_grid_starts_from_the_dense_steps_and_tests_only_the_comparison_and_the_chosen() -> None:
     table = experiments.CONVNET_EXPERIMENTS
     assert next(iter(table.values())) == experiments.ConvnetRecipe()  # rmsprop, 5 epochs, batch 128: the dense steps
-    assert [name for name, recipe in table.items() if recipe.test] == ["chosen"]
+    assert [name for name, recipe in table.items() if recipe.test] == ["same_steps_test", "chosen"]
+    # the comparison of architectures is fixed in advance (the dense network's steps), not chosen
+    assert table["same_steps_test"] == experiments.ConvnetRecipe(validation=False, test=True)
     assert not table["chosen"].validation  # trained again on all 60,000 images
 
 
@@ -224,21 +226,22 @@ def test_a_changed_convnet_recipe_or_network_makes_its_file_stale(tmp_path, monk
     with pytest.raises(experiments.StaleResults, match=r"is stale: adam changed .*`make experiments`"):
         experiments.load_results(path, changed)
     original = Path(experiments.__file__).read_text(encoding="utf-8")
-    edited = original.replace('loss="sparse_categorical_crossentropy", metrics=["accuracy"], steps_per_execution=steps)',
-                              'loss="sparse_categorical_crossentropy", metrics=["accuracy"])')
+    edited = original.replace('metrics=["accuracy"], steps_per_execution=steps)', 'metrics=["accuracy"])')
     assert edited != original
     (tmp_path / "edited_experiments.py").write_text(edited, encoding="utf-8")
     spec = importlib.util.spec_from_file_location("edited_experiments", tmp_path / "edited_experiments.py")
     module = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, "edited_experiments", module)
     spec.loader.exec_module(module)
-    with pytest.raises(module.StaleResults, match=r"is stale: same_steps, epochs_12, "):
+    with pytest.raises(module.StaleResults, match=r"is stale: same_steps, same_steps_test, batchnorm, "):
         module.load_convnet_results(path)
     assert module.load_results()["experiments"]  # the dense grid's file does not depend on the convnet's code
 
 
 @pytest.mark.parametrize("settings, message", [
-    ({"schedule": "step"}, "schedule must be 'constant' or 'cosine'"),
+    ({"schedule": "step"}, "schedule must be one of constant, cosine, warmup_cosine"),
+    ({"network": "resnet"}, "network must be one of"),
+    ({"label_smoothing": 1.0}, "label_smoothing must be in [0, 1)"),
     ({"optimizer": "nadam"}, "optimizer must be one of"),
     ({"epochs": 0}, "epochs must be a whole number"),
     ({"validation": False}, "set test=True"),
@@ -255,21 +258,33 @@ def test_unknown_grid_is_refused_in_one_line(capsys) -> None:
 
 
 def test_notebook_11s_reading_of_the_convnet_grid_is_what_the_numbers_say(convnet_results) -> None:
-    """The prose under 11's tables: a tie at the top, longer training helps, cosine did not, small test gain."""
-    import re
+    """The prose of notebook 11 about the cached runs: each claim against the file."""
+    import math
 
     runs = convnet_results["experiments"]
     val = {name: run["val_accuracy"] for name, run in runs.items() if "val_accuracy" in run}
-    assert abs(val["epochs_12"] - val["adam_epochs_12"]) <= 1 / 10_000 + 1e-9  # "differ by a single image"
-    assert val["epochs_12"] > val["same_steps"] and val["adam_epochs_12"] > val["adam"]
-    assert val["adam_epochs_12_cosine"] < val["adam_epochs_12"]
-    cells = json.loads((REPO_ROOT / "notebooks/11_convnet.ipynb").read_text(encoding="utf-8"))["cells"]
-    printed = "".join("".join(output.get("text", "")) for cell in cells if cell["cell_type"] == "code"
-                      for output in cell["outputs"])
-    live = float(re.search(r"test accuracy, this notebook's training: ([\d.]+)%  \((\d+) s", printed)[1]) / 100
-    seconds = int(re.search(r"test accuracy, this notebook's training: [\d.]+%  \((\d+) s", printed)[1])
-    dense = float(re.search(r"test accuracy, dense network: +([\d.]+)%", printed)[1]) / 100
-    gain = runs["chosen"]["test_accuracy"] - live
-    assert 0.001 <= gain < 0.01, "a few tenths of a point"
-    assert runs["chosen"]["seconds"] > 2 * seconds, "more than twice the training time"
-    assert live - dense > gain, "the change of architecture added more"
+    seconds = {name: run["seconds"] for name, run in runs.items()}
+    # "far fewer mistakes than the dense network" (the dense network's 97.96%, notebook 06)
+    assert (1 - runs["same_steps_test"]["test_accuracy"]) < 0.7 * (1 - 0.9796)
+    # "with the same steps, the batchnorm network does as well as the small convnet in half the time"
+    assert abs(val["batchnorm"] - val["same_steps"]) <= 0.001 and seconds["batchnorm"] <= 0.6 * seconds["same_steps"]
+    # "the longer training with its schedule is what adds, and label smoothing a little more"
+    assert val["batchnorm_adam"] - val["batchnorm"] >= 0.002
+    assert 0 < val["batchnorm_adam_smoothing"] - val["batchnorm_adam"] < val["batchnorm_adam"] - val["batchnorm"]
+    # "14 epochs instead of 5, yet it takes not much longer than the small convnet's 5"
+    assert seconds["chosen"] < 1.5 * seconds["same_steps_test"]
+    # the log: "the training accuracy climbs above 99.5%, but the loss stays above 0.5"
+    history = runs["chosen"]["history"]
+    assert history["accuracy"][-1] > 0.995 and min(history["loss"]) > 0.50
+    smoothed = [0.91] + [0.01] * 9
+    assert round(-sum(t * math.log(t) for t in smoothed), 2) == 0.50  # "about 0.50, the targets' own entropy"
+    # the target of the issue: the convnet notebook 11 saves reads at least 99.2% of the test digits
+    assert runs["chosen"]["test_accuracy"] >= 0.992
+
+
+def test_the_fingerprint_covers_the_optimizers_a_recipe_names(monkeypatch) -> None:
+    recipe = experiments.CONVNET_EXPERIMENTS["chosen"]
+    before = experiments.fingerprint(recipe), experiments.fingerprint(experiments.REFERENCE)
+    monkeypatch.setitem(experiments.OPTIMIZERS, "adam", experiments.keras.optimizers.AdamW)
+    assert experiments.fingerprint(recipe) != before[0]
+    assert experiments.fingerprint(experiments.REFERENCE) != before[1]  # the dense grid's too

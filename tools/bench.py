@@ -11,7 +11,9 @@ test accuracies and peak memories, the throughput (best round), the compute floo
 program's ratios to the reference and to the floor, and the targets, each judged in this run:
 the series' fit <= 0.75 x the reference's; the hand loop's training (its compiling left out)
 <= 1.5 x the floor, with test accuracy >= 97.5%.
-Then the convnet of notebook 11 is trained once and its whole training timed (--no-convnet skips it).
+Then the convnet notebook 11 trains and saves is trained once, its whole training timed and its test accuracy
+measured on the saved file, with its targets: <= 50 s where the reference takes 5.46 s (a ratio, so that any
+machine can judge it), >= 99.2% (--no-convnet skips it).
 
 The compute floor is the time the 5-epoch fit's matrix products alone would take at the
 measured throughput.  Its FLOP count (the matrix products only: biases, relu, softmax, the
@@ -133,20 +135,20 @@ fit_seconds = fit_cpu_seconds = 0.0
 test_accuracy = float("nan")
 """
 
-# The convnet of notebook 11 (helpers.model.build_convnet, the same recipe), its whole fit timed.
+# The convnet notebook 11 trains and saves (the grid's "chosen" recipe, on all 60,000 images), its whole fit timed;
+# its test accuracy is measured on the saved .keras file, loaded back.
 CONVNET = """
+import tempfile
+from pathlib import Path
 import keras
-from helpers.data import load_mnist
-from helpers.model import CONVNET_EPOCHS, BATCH_SIZE, build_convnet
-(x_train, y_train), (x_test, y_test) = load_mnist()
-x_train = x_train.reshape(60000, 28, 28, 1).astype("float32") / 255
-x_test = x_test.reshape(10000, 28, 28, 1).astype("float32") / 255
-keras.utils.set_random_seed(SEED)
-model = build_convnet()
-start, cpu_start = time.perf_counter(), time.process_time()
-model.fit(x_train, y_train, epochs=CONVNET_EPOCHS, batch_size=BATCH_SIZE, verbose=0)
-fit_seconds, fit_cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
-test_loss, test_accuracy = model.evaluate(x_test, y_test, verbose=0)
+from helpers.experiments import CONVNET_EXPERIMENTS, load_convnet_data, run_convnet_experiment
+data = load_convnet_data()
+recipe = CONVNET_EXPERIMENTS["chosen"]
+saved = Path(tempfile.mkdtemp()) / "convnet.keras"
+result = run_convnet_experiment(recipe, data, save_to=saved)
+fit_seconds, fit_cpu_seconds = result["seconds"], float("nan")
+CONVNET_EPOCHS = recipe.epochs
+test_loss, test_accuracy = keras.models.load_model(saved).evaluate(data.x_test, data.y_test, verbose=0)
 """
 
 # The same with XLA (jit_compile=True), to show what XLA itself brings.
@@ -177,7 +179,8 @@ def run(program: str, seed: int) -> dict:
 # The FLOP count of the docstring: matrix products of the 5-epoch fit (60,000 images, batch 128).
 HIDDEN, OUTPUT = (784, 512), (512, 10)
 TRAIN_FLOPS = (2 * 2 * HIDDEN[0] * HIDDEN[1] + 3 * 2 * OUTPUT[0] * OUTPUT[1]) * 60_000 * 5
-TARGETS = {"series/reference": 0.75, "hand loop/floor": 1.5, "hand loop accuracy": 0.975}
+TARGETS = {"series/reference": 0.75, "hand loop/floor": 1.5, "hand loop accuracy": 0.975,
+           "convnet/reference": round(50 / 5.46, 1), "convnet accuracy": 0.992}
 
 
 def verdict(met: bool) -> str:
@@ -245,9 +248,15 @@ def main() -> int:
           f"cpu_floor_ratio={summary['series']['cpu'] / cpu_floor:.2f}", flush=True)
     if not args.no_convnet:
         convnet = run(CONVNET, args.seed)
-        print(f"convnet   fit time {convnet['fit_seconds']:6.2f} s, cpu time {convnet['fit_cpu_seconds']:.1f} s "
-              f"(notebook 11's whole fit, {convnet['epochs']} epochs, once)   "
-              f"test accuracy {convnet['test_accuracy']:.2%}   peak memory {convnet['peak_mib']:,.0f} MiB")
+        convnet_ratio = convnet["fit_seconds"] / reference
+        print(f"convnet   fit time {convnet['fit_seconds']:6.2f} s (notebook 11's chosen recipe, {convnet['epochs']} "
+              f"epochs, once)   test accuracy {convnet['test_accuracy']:.2%} (the saved .keras file, loaded)   "
+              f"peak memory {convnet['peak_mib']:,.0f} MiB")
+        print(f"convnet_ratio={convnet_ratio:.2f}  (convnet fit time / reference fit time; target <= "
+              f"{TARGETS['convnet/reference']:.1f}, i.e. 50 s where the reference fit takes 5.46 s as when the target "
+              f"was set: {verdict(convnet_ratio <= TARGETS['convnet/reference'])})")
+        print(f"convnet test accuracy {convnet['test_accuracy']:.2%}  (target >= {TARGETS['convnet accuracy']:.1%}: "
+              f"{verdict(convnet['test_accuracy'] >= TARGETS['convnet accuracy'])})", flush=True)
     print(f"load average at end: {os.getloadavg()[0]:.1f}")
     return 0
 
