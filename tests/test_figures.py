@@ -144,3 +144,18 @@ def test_instructor_guide_gives_each_notebook_its_own_minutes() -> None:
     for path in notebooks:
         assert int(pairs[path.name[:2]]) == notebook_minutes(path), f"the guide's minutes for {path.name}"
     assert f"the {sum(int(pairs[f'{n:02d}']) for n in range(9))} minutes of notebooks 00 to 08" in guide
+
+
+def test_the_readmes_benchmark_figures_are_those_of_the_committed_run() -> None:
+    """README's *Speed and memory* quotes one `make bench` run, kept in tools/measurements/bench.txt."""
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    paragraph = readme.split("## Speed and memory", 1)[1].split("\n## ", 1)[0]
+    bench = (REPO_ROOT / "tools" / "measurements" / "bench.txt").read_text(encoding="utf-8")
+    quoted = re.findall(r"\d+\.\d+(?= s| GFLOP/s|%)|(?<=ratio=)\d\.\d\d", paragraph)
+    assert len(quoted) >= 10, quoted
+    for figure in quoted:
+        if figure in ("490.9", "5.46"):  # the FLOP count (tools/bench.py's docstring) and the target's reference
+            continue
+        assert figure in bench, f"README quotes {figure}, which the committed bench run does not print"
+    for verdict in re.findall(r"(\w+_?\w*ratio)=([\d.]+)", paragraph):
+        assert f"{verdict[0]}={verdict[1]}" in bench
