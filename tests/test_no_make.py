@@ -62,5 +62,21 @@ def test_the_laptops_workflow_runs_the_readmes_lines() -> None:
     notebook = "jupyter nbconvert --to notebook --execute notebooks/05_train.ipynb --output-dir executed"
     windows = readme_block("**Windows** (PowerShell)", "powershell")
     unix = readme_block("**macOS** (Apple silicon) **and Linux**", "bash")
+    conda = readme_block("**Anaconda or Miniconda**", "bash")
     assert steps["windows"] == windows[:-1] + [notebook]
     assert steps["macos"] == unix[:-1] + [notebook]
+    assert steps["anaconda"] == conda[:-1] + [notebook]
+
+
+def test_the_conda_environment_installs_the_pins_on_a_supported_python() -> None:
+    import yaml
+
+    from helpers.check import SUPPORTED_PYTHONS
+
+    environment = yaml.safe_load((REPO_ROOT / "environment.yml").read_text(encoding="utf-8"))
+    python = next(d for d in environment["dependencies"] if isinstance(d, str) and d.startswith("python="))
+    assert tuple(int(n) for n in python.split("=")[1].split(".")) in SUPPORTED_PYTHONS
+    assert "graphviz" in environment["dependencies"] and environment["channels"] == ["conda-forge"]
+    pip = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
+    assert pip == ["-r requirements.txt"]  # the pins themselves: one list of versions
+    assert readme_block("**Anaconda or Miniconda**", "bash")[0] == "conda env create -f environment.yml"
