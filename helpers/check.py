@@ -227,7 +227,17 @@ def check_dataset() -> CheckResult:
 
 
 def available_memory() -> int | None:
-    """Bytes of memory available to new programs, or None when this system does not say."""
+    """Bytes of memory available to new programs, or None when this system does not say.
+
+    psutil (IPython requires it on Windows, macOS and Linux) answers on each of them; without it, Linux's
+    /proc/meminfo, then POSIX's sysconf.
+    """
+    try:
+        import psutil
+
+        return int(psutil.virtual_memory().available)
+    except Exception:  # not installed yet (a bare Python), or a system psutil cannot read
+        pass
     try:
         with open("/proc/meminfo", encoding="ascii") as meminfo:
             for line in meminfo:

@@ -6,6 +6,7 @@ import ast
 import builtins
 import json
 import os
+import sys
 
 import pytest
 
@@ -54,9 +55,22 @@ def test_the_learner_path_without_unix_only_calls(monkeypatch, tmp_path) -> None
 
     monkeypatch.setattr(builtins, "open", no_proc)
     monkeypatch.setattr(kernels, "Path", lambda *parts: tmp_path if parts == ("/proc",) else kernels.Path(*parts))
+    monkeypatch.setitem(sys.modules, "psutil", None)  # and no psutil either: the check still does not fail
     memory = check.check_memory()
     assert memory.ok and memory.skipped and "not measured" in memory.detail
     checklist = check.format_checklist([memory, check.check_disk()])
     assert checklist.splitlines()[0].startswith("– Memory") and "fix:" not in checklist
     assert experiments.load_average() is None
     assert kernels.anonymous_memory("0123") == 0
+
+
+def test_memory_comes_from_psutil_where_it_is_installed(monkeypatch) -> None:
+    """psutil answers on Windows, macOS and Linux alike (IPython requires it there)."""
+    import types
+
+    from helpers import check
+
+    fake = types.SimpleNamespace(virtual_memory=lambda: types.SimpleNamespace(available=3 * 1024**3))
+    monkeypatch.setitem(sys.modules, "psutil", fake)
+    assert check.available_memory() == 3 * 1024**3
+    assert check.check_memory().detail == "3.0 GiB available (needs 2.0 GiB)"
