@@ -96,9 +96,16 @@ outputs/.run-complete: $(NOTEBOOKS) $(SERIES_INPUTS) $(VENV)/.installed
 run: setup dot-required data outputs/.run-complete
 	@$(PY) -m tools.execute_series --summary
 
-# The unit tests, the browser tests, and nbval executing every notebook once.
+# The unit tests, the browser tests, and nbval executing every notebook once, the two side by side: the unit
+# tests in their own outputs folder (outputs/unit-tests), so that neither reads a file the other is writing;
+# their report follows nbval's.
 test: setup dot-required data $(VENV)/.installed-tests
-	$(PY) -m pytest -p no:cacheprovider --nbval --nbval-current-env -m "not session and not laptop" $(PYTEST_ARGS) tests notebooks
+	@mkdir -p outputs
+	@MNIST_OUTPUTS_DIR=$(CURDIR)/outputs/unit-tests $(PY) -m pytest -p no:cacheprovider -m "not session and not laptop" \
+	  $(PYTEST_ARGS) tests > outputs/test-unit.log 2>&1 & unit=$$!; \
+	$(PY) -m pytest -p no:cacheprovider --nbval --nbval-current-env $(PYTEST_ARGS) notebooks; notebooks=$$?; \
+	wait $$unit; units=$$?; echo "--- the unit tests (tests/, outputs in outputs/unit-tests):"; cat outputs/test-unit.log; \
+	test $$units = 0 && test $$notebooks = 0
 
 # The unit tests, and beside them a learner's whole session in JupyterLab within Binder's 2 GiB (headless
 # Chromium runs every notebook once, by the "Next" links; its own outputs/ folder, its report printed after
@@ -130,8 +137,8 @@ test-no-make: $(VENV)/.installed-tests data
 	$(PY) -m pytest -p no:cacheprovider -m laptop -rs tests/test_no_make.py
 
 # Every pin of requirements.txt has binary wheels for Windows, Apple-silicon macOS and Linux on each supported
-# Python: pip resolves them for those platforms from the index, without installing anything (CI runs it).
-wheel-check: $(VENV)/.installed
+# Python: uv resolves them for those platforms from the index, without installing anything (CI runs it).
+wheel-check: $(VENV)/.installed-tests
 	$(PY) -m tools.wheel_check
 
 # JupyterLab also works without Graphviz (the diagram cells then say how to install it).
