@@ -4,7 +4,6 @@ unevenly lit grey paper (notebook 09 reads it).
     python -m tools.make_scan
 """
 import json
-from pathlib import Path
 
 import numpy as np
 from PIL import Image
