@@ -120,7 +120,9 @@ def test_stops_only_the_idle_kernels_of_the_series_other_notebooks(server: Serve
     # Connected and asked for its info, as JupyterLab does, a kernel reports "idle" to the server.
     clients = {path: client_for(server, session["kernel"]["id"]) for path, session in sessions.items()}
     busy, own = clients["nb/02_busy.ipynb"], clients["nb/03_own.ipynb"]
-    busy.execute("import time; time.sleep(30)")  # not waited for: this kernel is busy meanwhile
+    # Not waited for: this kernel stays busy until the test interrupts it (a fixed time could run out on a slow,
+    # loaded machine, and the kernel would then be idle, and rightly stopped).
+    busy.execute("import time; time.sleep(600)")
     deadline = time.monotonic() + 30
     while any(s["kernel"]["execution_state"] != "busy" for s in server.api("api/sessions")
               if s["path"] == "nb/02_busy.ipynb"):
@@ -139,6 +141,7 @@ def test_stops_only_the_idle_kernels_of_the_series_other_notebooks(server: Serve
         # Run again: nothing left to stop, nothing printed (the busy one is still busy).
         assert run_in_kernel(own, STOP) == "[]\n"
     finally:
+        server.api(f"api/kernels/{sessions['nb/02_busy.ipynb']['kernel']['id']}/interrupt", "POST")
         for client in clients.values():
             client.stop_channels()
         for session in server.api("api/sessions"):
