@@ -63,15 +63,20 @@ fit_seconds, fit_cpu_seconds = time.perf_counter() - start, time.process_time() 
 test_loss, test_accuracy = network.evaluate(test_images, test_labels, verbose=0)
 """
 
-# The series' training of the model notebook 05 saves (helpers.model: all 60,000 images, no validation data).
-SERIES = """
+# MNIST as the series prepares it for the dense network (helpers.model.preprocess), for the two programs below.
+SERIES_DATA = """
 import keras
 from helpers.data import load_mnist
-from helpers.model import build_model, fit_reference, preprocess
+from helpers.model import preprocess
 (x_train, y_train), (x_test, y_test) = load_mnist()
 x_train, y_train = preprocess(x_train, y_train)
 x_test, y_test = preprocess(x_test, y_test)
 keras.utils.set_random_seed(SEED)
+"""
+
+# The series' training of the model notebook 05 saves (helpers.model: all 60,000 images, no validation data).
+SERIES = SERIES_DATA + """
+from helpers.model import build_model, fit_reference
 model = build_model()
 start, cpu_start = time.perf_counter(), time.process_time()
 fit_reference(model, x_train, y_train, verbose=0)
@@ -80,17 +85,11 @@ test_loss, test_accuracy = model.evaluate(x_test, y_test, verbose=0)
 """
 
 # The training loop written by hand in notebook 08, one XLA-compiled program per epoch (helpers.training_loop).
-HAND_LOOP = """
-import keras
+HAND_LOOP = SERIES_DATA + """
 import tensorflow as tf
-from helpers.data import load_mnist
-from helpers.model import EPOCHS, build_model, preprocess
+from helpers.model import EPOCHS, build_model
 from helpers.training_loop import compiled_epoch
-(x_train, y_train), (x_test, y_test) = load_mnist()
-x_train, y_train = preprocess(x_train, y_train)
-x_test, y_test = preprocess(x_test, y_test)
 x_train, y_train = tf.constant(x_train), tf.constant(y_train)
-keras.utils.set_random_seed(SEED)
 model = build_model()   # compiled only so that evaluate can measure it; the loop brings its own optimizer
 train_epoch = compiled_epoch(model, keras.optimizers.RMSprop(), keras.losses.CategoricalCrossentropy())
 epoch_seconds = []

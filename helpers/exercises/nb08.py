@@ -379,7 +379,9 @@ def _gradients(weights: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> tuple
     return float(loss), [g.numpy() for g in tape.gradient(loss, model.trainable_variables)]
 
 
-def momentum_trajectory(variant: str = "right", settings: dict[str, float] | None = None
+@functools.cache  # the same few trajectories serve every check: computed once each
+def momentum_trajectory(variant: str = "right", learning_rate: float = MOMENTUM_SETTINGS["learning_rate"],
+                        momentum: float = MOMENTUM_SETTINGS["momentum"]
                         ) -> tuple[list[list[np.ndarray]], list[float], list[float]]:
     """The weights after each of the steps, the loss of each batch before its step, and after it."""
     start, xs, ys = _momentum_case()
@@ -388,7 +390,7 @@ def momentum_trajectory(variant: str = "right", settings: dict[str, float] | Non
     after, losses, losses_after = [], [], []
     for x, y in zip(xs, ys):
         loss, gradients = _gradients([w.astype("float32") for w in weights], x, y)
-        momentum_update(weights, velocities, gradients, variant=variant, **(settings or MOMENTUM_SETTINGS))
+        momentum_update(weights, velocities, gradients, learning_rate, momentum, variant)
         after.append([w.copy() for w in weights])
         losses.append(loss)
         losses_after.append(_gradients([w.astype("float32") for w in weights], x, y)[0])
@@ -449,7 +451,7 @@ def _judge_momentum_step(answer: Any) -> Feedback:
         trajectory = momentum_trajectory(variant)[0]
         if all(close_weights(a, b) for a, b in zip(weights_after, trajectory)):
             return wrong(message)
-    typed_in = momentum_trajectory(settings={"learning_rate": 0.01, "momentum": 0.9})[0]
+    typed_in = momentum_trajectory(learning_rate=0.01, momentum=0.9)[0]
     if all(close_weights(a, b) for a, b in zip(weights_after, typed_in)):
         return wrong("that uses learning_rate 0.01 and momentum 0.9 whatever the function is given: use its "
                      "parameters learning_rate and momentum, not the numbers (the check passes 0.05 and 0.8).")
