@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
+# nbval's options wherever it compares outputs: what differs between machines is sanitized (the file says what).
+NBVAL_ARGS := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+
 # Extra pytest arguments for `make test`, e.g. PYTEST_ARGS='-m "not browser"'.
 PYTEST_ARGS ?=
 
@@ -49,12 +52,12 @@ help:
 	@echo "            only notebooks 01 to NN: make hub-load THROUGH=NN"
 
 # --- set-up -----------------------------------------------------------------
-# The .pth file puts the repository on the venv's import path, so `import helpers`
-# works from every notebook (the equivalent of an editable install).
-$(VENV)/.installed: requirements.txt
+# The pinned requirements, then the series' own package (pyproject.toml) as an editable install, so that
+# `import helpers` works from every notebook and reads the repository's files as they are edited.
+$(VENV)/.installed: requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
-	$(PY) -c "import site, pathlib; pathlib.Path(site.getsitepackages()[0], 'mnist_tutorial.pth').write_text('$(CURDIR)\n')"
+	$(PY) -m pip install --disable-pip-version-check -q --no-deps -e .
 	@touch $@
 
 $(VENV)/.installed-tests: $(VENV)/.installed tests/requirements.txt
@@ -103,7 +106,7 @@ test: setup dot-required data $(VENV)/.installed-tests
 	@mkdir -p outputs
 	@MNIST_OUTPUTS_DIR=$(CURDIR)/outputs/unit-tests $(PY) -m pytest -p no:cacheprovider -m "not session and not laptop" \
 	  $(PYTEST_ARGS) tests > outputs/test-unit.log 2>&1 & unit=$$!; \
-	$(PY) -m pytest -p no:cacheprovider --nbval --nbval-current-env $(PYTEST_ARGS) notebooks; notebooks=$$?; \
+	$(PY) -m pytest -p no:cacheprovider $(NBVAL_ARGS) $(PYTEST_ARGS) notebooks; notebooks=$$?; \
 	wait $$unit; units=$$?; echo "--- the unit tests (tests/, outputs in outputs/unit-tests):"; cat outputs/test-unit.log; \
 	test $$units = 0 && test $$notebooks = 0
 
@@ -153,7 +156,7 @@ bench: setup data
 # and rewrites the committed results files that notebooks 10 and 11 show.
 GRID ?=
 experiments: setup data
-	TF_CPP_MIN_LOG_LEVEL=3 $(PY) -m helpers.experiments $(GRID)
+	$(PY) -m helpers.experiments $(GRID)
 
 # The instructor's answer key and blank notebooks for live coding, made from the notebooks and checkers.
 teaching-copies: $(VENV)/.installed

@@ -22,6 +22,16 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_PATTERN = "[0-9][0-9]_*.ipynb"
 
 
+# TensorFlow's C++ log level wherever the series runs (notebooks, tools, tests, the class hub): 3 keeps its
+# info, warning and error lines out of the cells; Python errors still raise.
+TF_CPP_MIN_LOG_LEVEL = "3"
+
+
+def quiet_tensorflow_logs() -> None:
+    """Set ``TF_CPP_MIN_LOG_LEVEL`` to the series' level, unless it is already set (0 shows every line)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", TF_CPP_MIN_LOG_LEVEL)
+
+
 def notebook_paths(repo_root: Path = REPO_ROOT) -> list[Path]:
     """The numbered notebooks of the series, in order."""
     return sorted((repo_root / "notebooks").glob(NOTEBOOK_PATTERN))
@@ -48,11 +58,11 @@ def import_tensorflow_quietly() -> None:
 
     TensorFlow's C++ code writes lines such as "oneDNN custom operations are on" or "failed call
     to cuInit" straight to the process's stderr, which Jupyter shows in the cell; they are not
-    errors of yours.  ``TF_CPP_MIN_LOG_LEVEL=3`` silences the later ones (set it to 0 before
-    this call to see them all); the import-time ones go to the log file.  Without TensorFlow
+    errors of yours.  ``TF_CPP_MIN_LOG_LEVEL`` (``quiet_tensorflow_logs``) silences the later ones
+    (set it to 0 before this call to see them all); the import-time ones go to the log file.  Without TensorFlow
     installed this does nothing (notebook 00 reports it).
     """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    quiet_tensorflow_logs()
     if "tensorflow" in sys.modules:
         return
     log_path = outputs_dir() / "tensorflow.log"

@@ -17,7 +17,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers import REPO_ROOT, shown_path
+from helpers import REPO_ROOT, quiet_tensorflow_logs, shown_path
 from helpers.diagram import GRAPHVIZ_INSTALL
 
 # The one list of supported Pythons: README.md and requirements.txt say the same (tests/test_check.py checks).
@@ -318,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requirements", type=Path, default=REQUIREMENTS,
                         help="the requirements file whose pins are checked (default: %(default)s)")
     args = parser.parse_args(argv)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up info and warning lines off
+    quiet_tensorflow_logs()  # TensorFlow's C++ start-up lines off
     print("Checking this machine (importing TensorFlow takes a few seconds)…", flush=True)
     results = run_checks(args.requirements)
     print(format_checklist(results))

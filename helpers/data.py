@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers import REPO_ROOT, shown_path
+from helpers import REPO_ROOT, quiet_tensorflow_logs, shown_path
 
 Arrays = dict[str, np.ndarray]
 MNIST = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
@@ -51,6 +51,8 @@ SHA256 = {
 }
 IDX_MAGIC = {3: 2051, 1: 2049}  # number of dimensions -> magic number (images, labels)
 DOWNLOAD_TIMEOUT_S = 30
+# The validation set: the last 10,000 of the 60,000 training images (notebooks 05, 07, 08 and 10; the experiments).
+VALIDATION_SIZE = 10_000
 
 
 class MNISTUnavailable(RuntimeError):
@@ -272,6 +274,7 @@ def load_mnist() -> MNIST:
 
 def main() -> int:
     """Pre-fetch the dataset and print where it is and its checksum (for handing round on a USB stick)."""
+    quiet_tensorflow_logs()  # a Keras download imports TensorFlow
     try:
         (x_train, _), (x_test, _) = load_mnist()
     except MNISTUnavailable as err:

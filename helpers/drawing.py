@@ -12,8 +12,6 @@ without an extension of our own.  It only shows things; the notebook does the wo
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +32,9 @@ def _pinned(package: str) -> str:
 
 try:
     import anywidget
-except ModuleNotFoundError:
-    if "google.colab" not in sys.modules:
-        raise ModuleNotFoundError("anywidget is missing (notebook 09's drawing pad needs it): "
-                                  "pip install -r requirements.txt") from None
-    # Colab runs the series without installing requirements.txt: add the one package it lacks.
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", _pinned("anywidget")], check=True)
-    import anywidget
+except ModuleNotFoundError:  # Colab has it; elsewhere requirements.txt installs it.  Installing is the learner's step.
+    raise ModuleNotFoundError(f"anywidget is missing (notebook 09's drawing pad needs it): run %pip install "
+                              f"{_pinned('anywidget')} in a cell, restart the kernel, and run the notebook again") from None
 
 
 class DrawingPad(anywidget.AnyWidget):

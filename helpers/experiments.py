@@ -23,11 +23,13 @@ import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-import keras
-import numpy as np
-import tensorflow as tf
+from helpers import REPO_ROOT, import_tensorflow_quietly, shown_path
 
-from helpers import REPO_ROOT, shown_path
+import_tensorflow_quietly()  # before keras: `make experiments` shows no C++ start-up lines
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
 from helpers.data import load_mnist
 from helpers.model import VALIDATION_SIZE, build_batchnorm_convnet, build_convnet, preprocess, validation_set
 

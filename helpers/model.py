@@ -10,11 +10,10 @@ import numpy as np
 import tensorflow as tf
 
 from helpers import outputs_dir, shown_path
+from helpers.data import VALIDATION_SIZE
 
 EPOCHS = 5
 BATCH_SIZE = 128
-# The validation set: the last 10,000 of the 60,000 training images (notebooks 05, 07 and 10).
-VALIDATION_SIZE = 10_000
 # Run a whole epoch (60000 / 128 -> 469 steps) inside one compiled TensorFlow call:
 # same batches, same updates, less Python overhead between steps.
 STEPS_PER_EXECUTION = 469
@@ -180,31 +179,58 @@ def validation_history_path() -> Path:
     return outputs_dir() / "validation_history.json"
 
 
+def save_history(path: Path, history: dict[str, list[float]]) -> None:
+    """Write a fit's ``history.history`` (a list of numbers per metric, one per epoch) as JSON."""
+    path.write_text(json.dumps({name: [float(v) for v in values] for name, values in history.items()}, indent=1))
+
+
 def save_trained(model: keras.Model, history: dict[str, list[float]],
                  validation_history: dict[str, list[float]]) -> Path:
     """Save the trained model (.keras), its history and the watched run's history (JSON), as notebook 05 does."""
     path = model_path()
     model.save(path)
-    for file, values in ((history_path(), history), (validation_history_path(), validation_history)):
-        file.write_text(json.dumps({k: [float(v) for v in vs] for k, vs in values.items()}, indent=1))
+    save_history(history_path(), history)
+    save_history(validation_history_path(), validation_history)
+    return path
+
+
+def load_history(path: Path) -> dict[str, list[float]]:
+    """A history written by ``save_history``."""
+    return json.loads(path.read_text())
+
+
+def trained_model_path() -> Path:
+    """The file of notebook 05's trained model, with its two histories; when one is missing, train them here first
+    (notebook 05's two runs, about a minute) and say so."""
+    path = model_path()
+    if not (path.exists() and history_path().exists() and validation_history_path().exists()):
+        train_and_save()
     return path
 
 
 def load_trained() -> tuple[keras.Model, dict[str, list[float]]]:
-    """The model saved by notebook 05 and its history; when there are none, train them here (same recipe) and say so."""
-    path = model_path()
-    if not (path.exists() and history_path().exists() and validation_history_path().exists()):
-        train_and_save()
-    model = keras.models.load_model(path)
-    print(f"Loaded the trained model from {shown_path(path)}.")
-    return model, json.loads(history_path().read_text())
+    """The model saved by notebook 05 and its history (trained here first if there are none)."""
+    model = keras.models.load_model(trained_model_path())
+    print(f"Loaded the trained model from {shown_path(model_path())}.")
+    return model, load_history(history_path())
 
 
 def load_validation_history() -> dict[str, list[float]]:
     """The history of notebook 05's watched run (training and validation numbers per epoch)."""
-    if not validation_history_path().exists():
-        train_and_save()
-    return json.loads(validation_history_path().read_text())
+    trained_model_path()
+    return load_history(validation_history_path())
+
+
+def test_metrics_path(model_file: Path) -> Path:
+    """Where a saved model's test loss and accuracy go, beside it (``make run`` prints them)."""
+    return model_file.with_name(f"{model_file.stem}_test_metrics.json")
+
+
+def save_test_metrics(model_file: Path, test_loss: float, test_accuracy: float) -> Path:
+    """Write the test loss and accuracy of the model saved at ``model_file`` (notebooks 06 and 11)."""
+    path = test_metrics_path(model_file)
+    path.write_text(json.dumps({"test_loss": float(test_loss), "test_accuracy": float(test_accuracy)}, indent=1))
+    return path
 
 
 def train_and_save() -> Path:

@@ -108,9 +108,9 @@ def test_the_check_notices_a_missing_piece(tmp_path, mutation, problem):
 
 
 def test_postbuild_makes_helpers_importable_and_survives_no_data(tmp_path):
-    """Run postBuild with a throw-away Python first on PATH, offline, with an empty data folder."""
+    """Run postBuild with a throw-away Python first on PATH, MNIST offline, with an empty data folder."""
     env_dir = tmp_path / "env"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env_dir)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", str(env_dir)], check=True)  # with pip: postBuild installs helpers
     python = env_dir / "bin" / "python"
     site_packages = Path(subprocess.check_output(
         [python, "-c", "import site; print(site.getsitepackages()[0])"], text=True).strip())
@@ -126,7 +126,8 @@ def test_postbuild_makes_helpers_importable_and_survives_no_data(tmp_path):
 
     assert result.returncode == 0, result.stdout
     assert "MNIST not pre-fetched" in result.stdout
-    assert (site_packages / "mnist_tutorial.pth").read_text().strip() == str(REPO_ROOT)
+    assert "mnist-keras-tutorial" in subprocess.run([python, "-m", "pip", "list", "--editable"], env=env,
+                                                    stdout=subprocess.PIPE, text=True).stdout
     where = subprocess.run([python, "-c", "import helpers; print(helpers.REPO_ROOT)"],
                            cwd=REPO_ROOT / "notebooks", env=env, stdout=subprocess.PIPE, text=True)
     assert where.stdout.strip() == str(REPO_ROOT)

@@ -16,7 +16,7 @@ and runtime folders, so it never changes the tracked notebooks and no user
 setting leaks in.  The tests share that server but no state: every page opens its notebook in a
 workspace of its own, reset on opening (JupyterLab restores a workspace's open notebooks and
 their dialogs otherwise), and after each test its sessions, kernels, workspaces and scratch
-notebooks are removed, so the tests pass in any order.  ``import helpers`` still works through the venv's .pth file,
+notebooks are removed, so the tests pass in any order.  ``import helpers`` still works through the venv's editable install (pyproject.toml),
 and the MNIST cache and ``outputs/`` are found through ``helpers.REPO_ROOT``.
 
 How the test drives the page: the server runs with
@@ -51,7 +51,7 @@ from typing import Any
 
 import pytest
 
-from helpers import REPO_ROOT, outputs_dir, shown_path
+from helpers import REPO_ROOT, TF_CPP_MIN_LOG_LEVEL, outputs_dir, shown_path
 from tools.ports import free_port
 
 sync_api = pytest.importorskip(
@@ -277,7 +277,7 @@ def start_lab(base: Path) -> LabServer:
         JUPYTER_RUNTIME_DIR=str(runtime_dir),
         IPYTHONDIR=str(base / "ipython"),  # no IPython startup files of the user in the kernel
         JUPYTER_TOKEN=token,  # IdentityProvider.token's source; unlike an argument, not visible in `ps`
-        TF_CPP_MIN_LOG_LEVEL=os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"),
+        TF_CPP_MIN_LOG_LEVEL=os.environ.get("TF_CPP_MIN_LOG_LEVEL", TF_CPP_MIN_LOG_LEVEL),
     )
     port = free_port()
     command = [

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO_ROOT
+from helpers import REPO_ROOT, TF_CPP_MIN_LOG_LEVEL
 from helpers.check import (
     COLAB_CONSTRAINTS, COLAB_VERSIONS_READ, GRAPHVIZ_INSTALL, SUPPORTED_PYTHONS, CheckResult, check_disk, check_memory,
     check_packages, check_python, format_checklist, parse_requirements, supported_pythons_text,
@@ -35,7 +35,7 @@ def run_check(data_dir: Path, *args: str, **env: str) -> tuple[int, dict[str, tu
 
     Each check's entry is ``(mark, detail, the line under it)``.
     """
-    environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "MNIST_DATA_DIR": str(data_dir), **env}
+    environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": TF_CPP_MIN_LOG_LEVEL, "MNIST_DATA_DIR": str(data_dir), **env}
     if "MNIST_OFFLINE" not in env:
         environment.pop("MNIST_OFFLINE", None)  # the machine's setting must not decide these tests
     result = subprocess.run(

@@ -70,15 +70,16 @@ def test_notebook_11_trains_the_chosen_recipe_of_the_grid():
 
 
 def test_summary_reports_both_test_accuracies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys):
+    from helpers.model import convnet_path, model_path, save_test_metrics
     from tools.execute_series import summary
 
     monkeypatch.setenv("MNIST_OUTPUTS_DIR", str(tmp_path))
-    (tmp_path / "test_metrics.json").write_text(json.dumps({"test_accuracy": 0.9796, "test_loss": 0.0678}))
+    save_test_metrics(model_path(), 0.0678, 0.9796)
     assert summary() == 1
     printed = capsys.readouterr().out
     assert re.search(r"Test accuracy, dense network: +97.96% \(test loss 0.0678\)", printed)
     assert "Test accuracy, convnet: none yet (notebook 11 writes" in printed
-    (tmp_path / "convnet_test_metrics.json").write_text(json.dumps({"test_accuracy": 0.993, "test_loss": 0.021}))
+    save_test_metrics(convnet_path(), 0.021, 0.993)
     assert summary() == 0
     printed = capsys.readouterr().out
     assert re.search(r"Test accuracy, convnet: +99.30% \(test loss 0.0210\)", printed)

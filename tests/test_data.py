@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 import helpers.data as data
-from helpers import REPO_ROOT, shown_path
+from helpers import REPO_ROOT, TF_CPP_MIN_LOG_LEVEL, shown_path
 
 GOOD_CACHE = REPO_ROOT / "data" / "mnist.npz"
 FIRST_TRAIN_LABELS = [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
@@ -557,7 +557,7 @@ def _keras_download_cell() -> str:
 def test_notebook_01_download_cell_respects_mnist_offline(offline, tmp_path):
     program = NETWORK_GUARD + _keras_download_cell() + "\nprint('network attempts:', len(attempts))\n"
     environment = {key: value for key, value in os.environ.items() if key != "MNIST_OFFLINE"}
-    environment.update(HOME=str(tmp_path), KERAS_HOME=str(tmp_path / ".keras"), TF_CPP_MIN_LOG_LEVEL="3")
+    environment.update(HOME=str(tmp_path), KERAS_HOME=str(tmp_path / ".keras"), TF_CPP_MIN_LOG_LEVEL=TF_CPP_MIN_LOG_LEVEL)
     if offline:
         environment["MNIST_OFFLINE"] = "1"
     result = subprocess.run([sys.executable, "-c", program], cwd=REPO_ROOT, env=environment,

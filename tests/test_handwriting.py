@@ -163,6 +163,21 @@ def test_drawing_pad_widget_has_its_front_end():
     assert pad.get_state("strokes") == {"strokes": [[[1.0, 2.0], [3.0, 4.0]]]}
 
 
+def test_without_anywidget_the_pad_says_how_to_install_it_and_installs_nothing():
+    """On Colab too: importing the pad never runs pip; the error names the learner's step and the pinned version."""
+    import subprocess
+    import sys
+
+    code = ("import sys, subprocess; sys.modules['anywidget'] = None; sys.modules['google.colab'] = object()\n"
+            "subprocess.run = lambda *a, **k: sys.exit('ran ' + repr(a))\n"
+            "import helpers.drawing")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    pin = next(line for line in (REPO_ROOT / "requirements.txt").read_text().splitlines() if line.startswith("anywidget=="))
+    last = result.stderr.strip().splitlines()[-1]
+    assert result.returncode == 1 and "ran " not in result.stderr, result.stderr
+    assert last.startswith("ModuleNotFoundError: anywidget is missing") and f"%pip install {pin}" in last, last
+
+
 def test_notebook_09_prose_agrees_with_its_stored_outputs():
     """What notebook 09's prose says about its printed results holds in the stored notebook."""
     import re

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from helpers import REPO_ROOT
+from helpers import REPO_ROOT, notebook_paths
 
 GUIDE = (REPO_ROOT / "notebooks" / "INSTRUCTOR_GUIDE.md").read_text(encoding="utf-8")
 
@@ -178,3 +178,77 @@ def test_the_tljh_route_sets_the_same_memory_limit_and_idle_time_as_make_hub():
     assert f"sudo tljh-config set limits.memory {limit} " in route
     assert f"sudo tljh-config set services.cull.timeout {idle}\n" in route
     assert '"MNIST_OFFLINE": "1"' in route and "tools.links --hub" in route
+
+
+# --- the figures of `make hub-load` that the README and the guide quote -------------------------
+# Documentation checks: workshop/measurements/ keeps what `make hub-load` printed (the hub itself is tested by
+# running it: `.ci/run` runs `make hub-load` with 3 learners); these fail when the prose and those runs disagree.
+MEASURED = REPO_ROOT / "workshop" / "measurements"
+README = (REPO_ROOT / "README.md").read_text()
+
+
+def hub_load_figures(text: str) -> dict:
+    """The overall figures a `make hub-load` run printed."""
+    def numbers(pattern: str) -> list[float]:
+        return [float(x) for x in re.search(pattern, text).groups()]
+
+    learners, failures = numbers(r"overall: (\d+) learners, (\d+) failures")
+    return {
+        "learners": int(learners), "failures": int(failures),
+        "server": numbers(r"time to a running server \(s\): median ([\d.]+), max ([\d.]+)"),
+        "span": re.search(r"time for notebooks (\d\d-\d\d) \(s\)", text)[1],
+        "notebooks": numbers(r"time for notebooks \d\d-\d\d \(s\): median ([\d.]+), max ([\d.]+)"),
+        "per_notebook": re.findall(r"^(\d\d_\w+)\.ipynb +([\d.]+) +([\d.]+) +(\d+) +(\d+)$", text, re.M),
+        "peak_mib": numbers(r"peak memory per learner \(MiB\): median ([\d.]+), max ([\d.]+)"),
+        "together_gib": numbers(r"peak memory of all learners together: ([\d.]+) GiB")[0],
+        
+    }
+
+
+MEASUREMENTS = {path.name: hub_load_figures(path.read_text()) for path in sorted(MEASURED.glob("hub-load-*.txt"))}
+
+
+@pytest.mark.parametrize("name", sorted(MEASUREMENTS))
+def test_the_guides_table_row_is_what_make_hub_load_printed(name):
+    run = MEASUREMENTS[name]
+    span = run["span"].replace("-", " to ")
+    row = (f"| {run['learners']} | {span} | {run['failures']} | {run['server'][0]} s, {run['server'][1]} s "
+           f"| {run['notebooks'][0]} s, {run['notebooks'][1]} s "
+           f"| {run['peak_mib'][0]:.0f} MiB, {run['peak_mib'][1]:.0f} MiB | {run['together_gib']} GiB |")
+    assert row in GUIDE
+
+
+def test_the_prose_figures_are_those_of_the_stored_runs():
+    runs = sorted(MEASUREMENTS.values(), key=lambda run: run["learners"])
+    whole = MEASUREMENTS["hub-load-8-series.txt"]
+    largest = runs[-1]
+    assert whole["span"] == "01-11" and largest["learners"] == 16
+    peak_gib = max(run["peak_mib"][1] for run in runs) / 1024
+    for text in (GUIDE, README):
+        assert f"about {peak_gib:.1f} GiB" in text
+    assert (f"{whole['learners']} learners running the whole series together: 0 failures, a running server in "
+            f"{whole['server'][0]:.0f} s and notebooks 01-11 in {whole['notebooks'][0]:.0f} s (medians), "
+            f"{whole['together_gib']} GiB together") in README
+    assert (f"{largest['learners']} learners, the most it holds: 0 failures, "
+            f"{largest['server'][0]:.0f} s and {largest['notebooks'][0]:.0f} s, "
+            f"{largest['together_gib']} GiB together") in README
+    assert f"{largest['learners']} learners working at the same moment peaked at {largest['together_gib']} GiB" in GUIDE
+
+
+def test_the_guides_per_notebook_table_is_the_whole_series_run():
+    whole = MEASUREMENTS["hub-load-8-series.txt"]
+    assert [name for name, *_ in whole["per_notebook"]] == [path.stem for path in notebook_paths()[1:]]
+    for name, median_s, max_s, median_mib, max_mib in whole["per_notebook"]:
+        assert f"| {name} | {median_s} s, {max_s} s | {median_mib} MiB, {max_mib} MiB |" in GUIDE
+
+
+def test_the_sizing_table_follows_from_the_whole_series_run():
+    whole = MEASUREMENTS["hub-load-8-series.txt"]
+    core_seconds = round(2 * whole["notebooks"][0] / whole["learners"])  # 2 cores kept busy by every learner
+    assert f"= {core_seconds} core-seconds" in GUIDE and f"{whole['together_gib']} GiB together" in GUIDE
+    rows = re.findall(r"^\| (\d+) \| (\d+) GiB \| (\d+) \| (\d+) s \|$", GUIDE, re.M)
+    assert [int(row[0]) for row in rows] == [10, 25, 50]
+    for learners, memory, cores, seconds in (map(int, row) for row in rows):
+        assert memory == 2 * learners + 4, "2 GiB per learner plus 4 GiB"
+        assert cores * 2 >= learners, "one core per two learners or more"
+        assert seconds == round(core_seconds * learners / cores)

@@ -197,7 +197,7 @@ def test_colab_cell_does_nothing_outside_colab(tmp_path):
 
 
 def test_set_up_cell_finds_the_series_folder_in_any_jupyter(tmp_path):
-    # A copy of the series with no install at all (no .pth, no PYTHONPATH): a kernel starts in notebooks/.
+    # A copy of the series with no install at all (no editable install, no PYTHONPATH): a kernel starts in notebooks/.
     series = tmp_path / "series"
     shutil.copytree(REPO_ROOT / "helpers", series / "helpers", ignore=shutil.ignore_patterns("__pycache__"))
     (series / "notebooks").mkdir()

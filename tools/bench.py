@@ -42,6 +42,8 @@ import statistics
 import subprocess
 import sys
 
+from helpers import TF_CPP_MIN_LOG_LEVEL
+
 # The reference program, as in the article: plain Sequential, compile, fit, evaluate.
 REFERENCE = """
 import keras
@@ -170,7 +172,7 @@ print("BENCH " + json.dumps({"fit_seconds": fit_seconds, "fit_cpu_seconds": fit_
 
 def run(program: str, seed: int) -> dict:
     code = f"import time\nSEED = {seed}\n" + program + REPORT
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL=TF_CPP_MIN_LOG_LEVEL)
     result = subprocess.run([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=env)
     lines = [line for line in result.stdout.splitlines() if line.startswith("BENCH ")]

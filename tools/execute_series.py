@@ -147,8 +147,12 @@ def slowest_cells(timings: dict, count: int = 5) -> list[tuple[str, dict]]:
     return sorted(cells, key=lambda item: -item[1]["seconds"])[:count]
 
 
-TEST_METRICS = [("dense network", "test_metrics.json", "notebook 06"),
-                ("convnet", "convnet_test_metrics.json", "notebook 11")]
+def test_metrics_files() -> list[tuple[str, Path, str]]:
+    """The two networks' test-metrics files (helpers.model writes them), each with its label and writer."""
+    from helpers.model import convnet_path, model_path, test_metrics_path  # imports TensorFlow: only when asked
+
+    return [("dense network", test_metrics_path(model_path()), "notebook 06"),
+            ("convnet", test_metrics_path(convnet_path()), "notebook 11")]
 
 
 def summary() -> int:
@@ -163,8 +167,7 @@ def summary() -> int:
     for label, folder, pattern in [("all figures", "figures", "*.png"), ("executed notebooks", "notebooks", "*.ipynb")]:
         print(f"  {label:19} {shown_path(out / folder)}/ ({len(list((out / folder).glob(pattern)))} {pattern[2:]} files)")
     missing = 0
-    for label, name, writer in TEST_METRICS:
-        metrics_file = out / name
+    for label, metrics_file, writer in test_metrics_files():
         if not metrics_file.exists():
             print(f"Test accuracy, {label}: none yet ({writer} writes {shown_path(metrics_file)}).")
             missing += 1

@@ -127,7 +127,6 @@ c.Spawner.environment = {
     # MNIST from the instructor's verified copy, read-only; no learner downloads it again.
     "MNIST_DATA_DIR": str(home / "data"),
     "MNIST_OFFLINE": "1",
-    "TF_CPP_MIN_LOG_LEVEL": "2",
     "JUPYTERHUB_ACTIVITY_INTERVAL": str(activity_interval_s),
 }
 
