@@ -27,12 +27,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from helpers import REPO_ROOT, shown_path
+from helpers import CONVNET_RESULTS_PATH, RESULTS_PATH, shown_path
 from helpers.data import load_mnist
 from helpers.model import VALIDATION_SIZE, build_batchnorm_convnet, build_convnet, preprocess, validation_set
 
-RESULTS_PATH = REPO_ROOT / "notebooks" / "results" / "experiments.json"
-CONVNET_RESULTS_PATH = REPO_ROOT / "notebooks" / "results" / "convnet_experiments.json"
 OPTIMIZERS = {"sgd": keras.optimizers.SGD, "rmsprop": keras.optimizers.RMSprop, "adam": keras.optimizers.Adam}
 
 
