@@ -1,7 +1,8 @@
 """The shared core of the exercise checkers: ``Question`` (check, hint, solution), ``Feedback``,
-and the functions that read a learner's answer (a number, a shape, an array, a function, a loss, a
-Keras model) and prepare the checkers' own images. A reader that cannot use an answer raises ``Rejected`` with feedback naming the mistake;
-``Question.evaluate`` turns that, and any other error, into its reply, so a check never ends in a traceback.
+the functions that read a learner's answer (a number, a shape, an array, a function, a loss, a Keras
+model), and the checkers' one preparation of MNIST's images (``prepared``). A reader that cannot use
+an answer raises ``Rejected`` with feedback naming the mistake; ``Question.evaluate`` turns that, and
+any other error, into its reply, so a check never ends in a traceback.
 
 One module per notebook (``nb01`` ... ) defines that notebook's questions with these.  Keras is
 imported only inside the functions that inspect a Keras object, so ``import helpers.exercises``
