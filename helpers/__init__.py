@@ -20,6 +20,9 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # The series' notebooks: notebooks/00_setup_check.ipynb ... notebooks/11_convnet.ipynb.
 NOTEBOOK_PATTERN = "[0-9][0-9]_*.ipynb"
+# The cached results of the experiments of notebooks 10 and 11 (helpers.experiments makes and checks them).
+RESULTS_PATH = REPO_ROOT / "notebooks" / "results" / "experiments.json"
+CONVNET_RESULTS_PATH = REPO_ROOT / "notebooks" / "results" / "convnet_experiments.json"
 
 
 # TensorFlow's C++ log level wherever the series runs (notebooks, tools, tests, the class hub): 3 keeps its

@@ -23,7 +23,7 @@ import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from helpers import REPO_ROOT, import_tensorflow_quietly, shown_path
+from helpers import CONVNET_RESULTS_PATH, RESULTS_PATH, import_tensorflow_quietly, shown_path
 
 import_tensorflow_quietly()  # before keras: `make experiments` shows no C++ start-up lines
 import keras  # noqa: E402
@@ -33,8 +33,6 @@ import tensorflow as tf  # noqa: E402
 from helpers.data import load_mnist
 from helpers.model import VALIDATION_SIZE, build_batchnorm_convnet, build_convnet, preprocess, validation_set
 
-RESULTS_PATH = REPO_ROOT / "notebooks" / "results" / "experiments.json"
-CONVNET_RESULTS_PATH = REPO_ROOT / "notebooks" / "results" / "convnet_experiments.json"
 OPTIMIZERS = {"sgd": keras.optimizers.SGD, "rmsprop": keras.optimizers.RMSprop, "adam": keras.optimizers.Adam}
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 import subprocess
 import sys
 from types import SimpleNamespace
@@ -10,6 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from checking import notebook_variables
 from helpers import REPO_ROOT, exercises
 from helpers.exercises import QUESTIONS
 
@@ -112,8 +114,7 @@ def test_hint_and_solution_print(name: str, capsys) -> None:
 def test_solution_code_is_accepted(name: str, data: SimpleNamespace, keras) -> None:
     """The code solution() prints, run as in the notebook, gives an answer the checker accepts."""
     namespace = {"keras": keras, **vars(data)}
-    # a notebook module may say what its exercise cells can use (e.g. prepared data, the trained model)
-    namespace.update(getattr(getattr(exercises, name.split(".")[0]), "notebook_variables", dict)())
+    namespace.update(notebook_variables(name.split(".")[0]))  # e.g. prepared data, the trained model
     exec(QUESTIONS[name].solution_code, namespace)
     feedback = QUESTIONS[name].evaluate(namespace[QUESTIONS[name].answer_name])
     assert feedback.status == "correct", str(feedback)
@@ -141,7 +142,48 @@ def test_import_stays_light() -> None:
     assert result.stdout.strip() == "[]"
 
 
+CHECKS_WITHOUT_TENSORFLOW = """
+import sys
+from helpers.exercises import QUESTIONS
+from helpers.exercises.core import mnist
+
+(x_train, y_train), _ = mnist()
+for name in sys.argv[1:]:
+    question = QUESTIONS[name]
+    question.evaluate(3)  # a number: a number's check goes all the way, others stop at the type
+    if "helpers" not in question.solution_code:  # the solution's own imports are the learner's, not the check's
+        namespace = {"x_train": x_train, "y_train": y_train}
+        exec(question.solution_code, namespace)
+        assert question.evaluate(namespace[question.answer_name]).status == "correct", name
+    if {"tensorflow", "keras"} & set(sys.modules):
+        print(name)
+        break
+"""
+
+
+def test_checks_the_package_docstring_does_not_name_run_without_tensorflow() -> None:
+    """The docstring's promise: only the checks it names import TensorFlow (each other one, with a number and with
+    its solution's answer, in a fresh Python)."""
+    named = set(re.findall(r"\bnb\d\d\.q\d+\b", exercises.__doc__))
+    assert named and named <= set(QUESTIONS), named - set(QUESTIONS)
+    others = [name for name in QUESTIONS if name not in named]
+    result = subprocess.run([sys.executable, "-c", CHECKS_WITHOUT_TENSORFLOW, *others], capture_output=True,
+                            text=True, check=True)
+    assert result.stdout.strip() == "", f"{result.stdout.strip()} imports TensorFlow; the docstring says it does not"
+
+
 # ---- the checkers' expectations agree with Keras itself
+
+def test_the_checkers_prepare_images_as_the_notebooks_do(mnist_test) -> None:
+    """core.prepared and core.one_hot, the checkers' one preparation, give what helpers.model.preprocess gives."""
+    from helpers.exercises import core
+    from helpers.model import preprocess
+
+    x_test, y_test = mnist_test
+    x, y = preprocess(x_test, y_test)
+    assert core.prepared(x_test).dtype == x.dtype and np.array_equal(core.prepared(x_test), x)
+    assert np.array_equal(core.one_hot(y_test), y)  # the same values (Keras gives float64)
+
 
 def test_parameter_counts_match_keras(keras) -> None:
     dense = keras.layers.Dense(256)

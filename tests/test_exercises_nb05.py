@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from checking import notebook_variables
 from helpers.exercises import nb05
 
 
@@ -10,7 +11,7 @@ from helpers.exercises import nb05
 def data(mnist_test) -> dict:
     from helpers.model import preprocess
 
-    return {**nb05.notebook_variables(), **dict(zip(("x_test", "y_test"), preprocess(*mnist_test)))}
+    return {**notebook_variables("nb05"), **dict(zip(("x_test", "y_test"), preprocess(*mnist_test)))}
 
 
 def fresh_model(keras, loss="categorical_crossentropy", metrics=("accuracy",), optimizer="rmsprop"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from checking import notebook_variables
 from helpers.exercises import nb06
 
 
@@ -29,7 +30,7 @@ def outputs(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def trained(keras):
-    return nb06.notebook_variables()["model"]
+    return notebook_variables("nb06")["model"]
 
 
 def test_saved_and_reloaded_model_is_accepted(keras, outputs, trained):

@@ -120,10 +120,7 @@ def test_variant_wrong_types(answer, word) -> None:
 
 
 def test_a_missing_results_file_is_said_and_the_answer_not_blamed(tmp_path, monkeypatch) -> None:
-    from helpers import experiments
-
-    real = experiments.load_results
-    monkeypatch.setattr(experiments, "load_results", lambda: real(tmp_path / "missing.json"))
+    monkeypatch.setattr(nb10, "RESULTS_PATH", tmp_path / "missing.json")
     feedback = nb10.q1.evaluate(10)
     assert feedback.status == "cannot check", feedback
     assert "make experiments" in feedback.message and str(feedback).startswith("⚠ Cannot check")

@@ -6,8 +6,13 @@
     nb01.q1.solution()
 
 ``core`` holds the ``Question`` class and the answer readers; each notebook's questions live in
-their own module (``nb01`` ... ``nb11``), the prompts in the notebooks' markdown.  Checking is
-instant: TensorFlow is imported only by the checks that inspect a Keras object.
+their own module (``nb01`` ... ``nb11``), the prompts in the notebooks' markdown.
+
+Checking numbers, shapes, NumPy arrays and functions is instant: TensorFlow is imported only by the
+checks of Keras work (a model, a History, a loop over a model: nb02.q2, nb03.q2, nb04.q2, nb05.q2,
+nb06.q3, nb07.q2, nb08.q3, nb08.q4, nb10.q2, nb11.q3) and by nb09.q1, whose right answer comes from
+the saved model's probabilities for the test images.  tests/test_exercises.py runs every other check
+in a fresh Python and finds no TensorFlow.
 """
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """The shared core of the exercise checkers: ``Question`` (check, hint, solution), ``Feedback``,
-and the functions that read a learner's answer (a number, a shape, an array, a function, a Keras
-model). A reader that cannot use an answer raises ``Rejected`` with feedback naming the mistake;
-``Question.evaluate`` turns that, and any other error, into its reply, so a check never ends in a traceback.
+the functions that read a learner's answer (a number, a shape, an array, a function, a loss, a Keras
+model), and the checkers' one preparation of MNIST's images (``prepared``). A reader that cannot use
+an answer raises ``Rejected`` with feedback naming the mistake; ``Question.evaluate`` turns that, and
+any other error, into its reply, so a check never ends in a traceback.
 
 One module per notebook (``nb01`` ... ) defines that notebook's questions with these.  Keras is
 imported only inside the functions that inspect a Keras object, so ``import helpers.exercises``
@@ -15,6 +16,7 @@ import inspect
 import io
 import math
 import numbers
+import re
 import textwrap
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -226,27 +228,30 @@ def rounds_to(value: float, exact: float, min_digits: int = 2) -> bool:
                for digits in range(min_digits, 16))
 
 
-def as_shape(answer: Any, what: str) -> tuple[int, ...]:
-    """The answer as a shape (a tuple of whole numbers; None allowed for the batch axis), or Rejected."""
+def as_shape(answer: Any, what: str, example: str = "(2, 3)") -> tuple[int | None, ...]:
+    """The answer as a shape (a tuple of whole numbers; None allowed for the batch axis), or Rejected.
+
+    ``example`` is the shape the messages show, e.g. "(26, 26, 32)" for an image's.
+    """
     reject_uncalled_method(answer)
     if isinstance(answer, str):
-        raise Rejected(wrong(f"{answer!r} is text; give {what} as a tuple of numbers, e.g. (2, 3), no quotes."))
+        raise Rejected(wrong(f"{answer!r} is text; give {what} as a tuple of numbers, e.g. {example}, no quotes."))
     if type(answer).__name__ == "TensorShape":
         answer = tuple(answer)
     if isinstance(answer, numbers.Number) and not isinstance(answer, (bool, np.bool_)):
-        raise Rejected(wrong(f"{answer} is a single number; a shape has one number per axis, e.g. (2, 3)."))
+        raise Rejected(wrong(f"{answer} is a single number; a shape has one number per axis, e.g. {example}."))
     if hasattr(answer, "shape") and hasattr(answer, "__array__") and not isinstance(answer, (tuple, list)):
         array = np.asarray(answer)
         if array.ndim == 1 and array.size <= 8 and np.issubdtype(array.dtype, np.integer):
             raise Rejected(wrong(f"this is an array holding the numbers {tuple(int(n) for n in array)}; "
-                                 "a shape is a tuple: write the numbers in parentheses, e.g. (2, 3)."))
+                                 f"a shape is a tuple: write the numbers in parentheses, e.g. {example}."))
         raise Rejected(wrong(f"this is the data itself, an array of shape {tuple(array.shape)}; "
                              f"give {what} as a tuple (an array's .shape is one)."))
     if not isinstance(answer, (tuple, list)):
-        raise Rejected(wrong(f"this is {kind(answer)}; give {what} as a tuple of whole numbers, e.g. (2, 3)."))
+        raise Rejected(wrong(f"this is {kind(answer)}; give {what} as a tuple of whole numbers, e.g. {example}."))
     if not all(n is None or (isinstance(n, numbers.Integral) and not isinstance(n, (bool, np.bool_)))
                for n in answer):
-        raise Rejected(wrong(f"{tuple(answer)!r}: a shape holds whole numbers only, e.g. (2, 3)."))
+        raise Rejected(wrong(f"{tuple(answer)!r}: a shape holds whole numbers only, e.g. {example}."))
     return tuple(None if n is None else int(n) for n in answer)
 
 
@@ -271,6 +276,28 @@ def as_function(answer: Any, name: str) -> Callable:
         return answer
     raise Rejected(wrong(f"this is {kind(answer)}, not a function: pass the function itself, "
                            f"{name}, without parentheses."))
+
+
+def snake_case(name: str) -> str:
+    """SparseCategoricalCrossentropy -> sparse_categorical_crossentropy (Keras's class and function names)."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+def loss_name(loss: Any) -> tuple[str, str]:
+    """(snake_case name, name as the learner gave it) of a loss given as a string, class, instance or function.
+
+    A string is kept letter for letter, as Keras reads it, except a class name such as "CategoricalCrossentropy",
+    which Keras also takes.
+    """
+    if isinstance(loss, str):
+        return (snake_case(loss) if loss[:1].isupper() and loss.isalnum() else loss), loss
+    if isinstance(loss, type):  # a loss class, e.g. keras.losses.SparseCategoricalCrossentropy
+        return snake_case(loss.__name__), loss.__name__
+    if callable(loss):  # a loss instance (it has .name) or a loss function (it has __name__)
+        given = getattr(loss, "name", None) or getattr(loss, "__name__", None) or type(loss).__name__
+        return snake_case(given), given
+    raise Rejected(wrong(f"the loss is {kind(loss)}; give compile(loss=...) a loss name in quotes, "
+                         "like \"categorical_crossentropy\"."))
 
 
 def call_learner(function: Callable, *args: Any, **kwargs: Any) -> Any:
@@ -322,7 +349,7 @@ def prepared(images: np.ndarray) -> np.ndarray:
 
 
 def one_hot(labels: np.ndarray, classes: int = 10) -> np.ndarray:
-    """Labels (n,) -> one-hot (n, classes) float32, as keras.utils.to_categorical makes them."""
+    """Labels (n,) -> one-hot (n, classes) float32: the values keras.utils.to_categorical gives (as float64)."""
     return np.eye(classes, dtype="float32")[labels]
 
 
@@ -360,8 +387,8 @@ def as_model(answer: Any, what: str = "the model") -> Any:
         raise Rejected(wrong(f"this is the model's method .{name}; pass the model itself, without .{name}."))
     reject_uncalled_method(answer)
     if isinstance(answer, type) and issubclass(answer, keras.Model):
-        raise Rejected(wrong(f"this is the class {answer.__name__} itself; call it with your list of layers, "
-                             f"{answer.__name__}([...]), and pass the result."))
+        raise Rejected(wrong(f"this is a class, not a model: call the class {answer.__name__} with your list of "
+                             f"layers, {answer.__name__}([...]), and pass the result."))
     if isinstance(answer, keras.layers.Layer):
         raise Rejected(wrong(f"this is one layer ({type(answer).__name__}); stack the layers in "
                              "keras.Sequential([...]) and pass that model."))
@@ -381,13 +408,13 @@ def input_shape(model: Any) -> tuple | None:
         return None
 
 
-def dense_layers(model: Any) -> list:
-    import keras
-
-    return [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+def layers_of(model: Any, name: str) -> list:
+    """The model's layers of one kind, by class name: layers_of(model, "Dense")."""
+    return [layer for layer in model.layers if type(layer).__name__ == name]
 
 
 def activation_name(layer: Any) -> str:
+    """'relu', 'softmax': the name of a layer's activation."""
     return getattr(layer.activation, "__name__", type(layer.activation).__name__)
 
 
@@ -399,7 +426,7 @@ def dense_stack_mistake(model: Any, hidden_units: int, input_shape_expected: tup
         return wrong(f"the model has no input shape: start the list with {wanted}.")
     if shape[1:] != input_shape_expected:
         return wrong(f"the input shape is {shape[1:]}; this network takes {input_shape_expected}: {wanted}.")
-    dense = dense_layers(model)
+    dense = layers_of(model, "Dense")
     if len(dense) != 2:
         return wrong(f"the model has {len(dense)} Dense layers; build two: a hidden Dense({hidden_units}) "
                      "and an output Dense(10).")

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import difflib
 import math
-import re
 from typing import Any
-
 
 import numpy as np
 
-from helpers.exercises.core import (Feedback, Question, Rejected, as_float_array, as_function, as_model, as_number,
-                                    call_learner, dense_stack_mistake, judged_outputs, kind, known_mistake, right, show,
-                                    wrong)
+from helpers.exercises.core import (Feedback, Question, as_float_array, as_function, as_model, as_number, call_learner,
+                                    dense_stack_mistake, judged_outputs, known_mistake, loss_name, right, show,
+                                    snake_case, wrong)
 
 PREDICTION, TRUE_CLASS = (0.1, 0.7, 0.2), 1
 
@@ -62,41 +60,21 @@ KERAS_CLASS_FOR_INTEGER_LABELS = "SparseCategoricalCrossentropy"
 ACCURACY_NAMES = {"accuracy", "acc", "sparse_categorical_accuracy"}
 
 
-def _snake_case(name: str) -> str:
-    """SparseCategoricalCrossentropy -> sparse_categorical_crossentropy (Keras's class and function names)."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
-
-
-def loss_name(loss: Any) -> tuple[str, str]:
-    """(snake_case name, name as the learner gave it) of a loss given as a string, class, instance or function."""
-    if isinstance(loss, str):
-        return loss, loss
-    if isinstance(loss, type):  # a loss class, e.g. keras.losses.SparseCategoricalCrossentropy
-        return _snake_case(loss.__name__), loss.__name__
-    if callable(loss):  # a loss instance (it has .name) or a loss function (it has __name__)
-        given = getattr(loss, "name", None) or getattr(loss, "__name__", None) or type(loss).__name__
-        return _snake_case(given), given
-    raise Rejected(wrong(f"the loss is {kind(loss)}; give compile(loss=...) a loss name in quotes, "
-                         "like \"categorical_crossentropy\"."))
-
-
 def loss_mistake(loss: Any) -> Feedback | None:
     """None for the crossentropy of integer labels; otherwise the feedback naming why ``loss`` does not fit them."""
     name, given = loss_name(loss)
-    if isinstance(loss, str) and loss == KERAS_CLASS_FOR_INTEGER_LABELS:
-        name = LOSS_FOR_INTEGER_LABELS  # Keras also takes a loss class's name as the string
     if name == LOSS_FOR_INTEGER_LABELS:
         if getattr(loss, "from_logits", False) or (getattr(loss, "fn", None) is not None
                                                    and getattr(loss, "_fn_kwargs", {}).get("from_logits")):
             return wrong("from_logits=True says the outputs are raw scores (logits), but this network ends in a "
                          "softmax, which already makes probabilities: leave from_logits out (it is False).")
         return None
-    if name.strip() != name and _snake_case(name.strip()) == LOSS_FOR_INTEGER_LABELS:
+    if name.strip() != name and snake_case(name.strip()) == LOSS_FOR_INTEGER_LABELS:
         return wrong("right loss, but remove the spaces around the name: Keras needs it exactly.")
-    if name.lower() == LOSS_FOR_INTEGER_LABELS or _snake_case(name) == LOSS_FOR_INTEGER_LABELS:
+    if name.lower() == LOSS_FOR_INTEGER_LABELS or snake_case(name) == LOSS_FOR_INTEGER_LABELS:
         return wrong(f"Keras does not know {given!r}: write the loss as {LOSS_FOR_INTEGER_LABELS!r}, or as the class "
                      f"name {KERAS_CLASS_FOR_INTEGER_LABELS!r}, letter for letter.")
-    name = _snake_case(name.strip())
+    name = snake_case(name.strip())
     compact = name.replace("_", "")
     if compact == LOSS_FOR_INTEGER_LABELS.replace("_", ""):
         return wrong(f"right loss, but spell it as Keras does, with underscores: {LOSS_FOR_INTEGER_LABELS!r}.")

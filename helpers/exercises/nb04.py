@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 
 from helpers.exercises.core import (Feedback, MODEL_IF_NONE, Question, Rejected, as_array, as_function, as_model,
-                                    call_learner, dense_stack_mistake, first_line, judged_outputs, mnist, prepared,
-                                    right, wrong)
+                                    call_learner, dense_stack_mistake, first_line, input_shape, judged_outputs,
+                                    layers_of, mnist, prepared, right, wrong)
 
 
 def _mistake_in_prepared(x: np.ndarray, images: np.ndarray) -> Feedback | None:
@@ -82,17 +82,16 @@ def _judge_model_raw(answer: Any) -> Feedback:
 
     model = as_model(answer, "your model")
     (_, _), (x_test, _) = mnist()
-    shape = model.input_shape if model.built else None
-    if shape is not None and tuple(shape[1:]) == (784,):
+    shape = input_shape(model)
+    if shape is not None and shape[1:] == (784,):
         return wrong("this model still takes flat images (784,); start it with keras.Input(shape=(28, 28)) so it "
                      "reads the raw images.")
-    kinds = [type(layer).__name__ for layer in model.layers]
-    if "Flatten" not in kinds:
+    if not layers_of(model, "Flatten"):
         return wrong("there is no layers.Flatten(): without it, the Dense layers would work on each row of 28 "
                      "pixels separately.")
-    if "Rescaling" not in kinds:
+    if not layers_of(model, "Rescaling"):
         return wrong("there is no layers.Rescaling(1 / 255): the raw 0-255 pixels would reach the Dense layers.")
-    rescaling = next(layer for layer in model.layers if isinstance(layer, keras.layers.Rescaling))
+    rescaling = layers_of(model, "Rescaling")[0]
     scale = float(np.asarray(rescaling.scale, dtype="float64").reshape(-1)[0])
     if not math.isclose(scale, 1 / 255, rel_tol=1e-6) or float(np.asarray(rescaling.offset).reshape(-1)[0]) != 0:
         if math.isclose(scale, 255, rel_tol=1e-6):
@@ -104,7 +103,7 @@ def _judge_model_raw(answer: Any) -> Feedback:
     mistake = dense_stack_mistake(model, hidden_units=512, input_shape_expected=(28, 28))
     if mistake:
         return mistake
-    first_dense = next(i for i, layer in enumerate(model.layers) if isinstance(layer, keras.layers.Dense))
+    first_dense = model.layers.index(layers_of(model, "Dense")[0])
     seen = keras.ops.convert_to_tensor(x_test[:100])  # what the first Dense layer receives, on real images
     try:
         for layer in model.layers[:first_dense]:

@@ -6,8 +6,8 @@ import math
 import numbers
 from typing import Any
 
-from helpers.exercises.core import (Feedback, Question, as_number, kind, known_mistake, mnist, one_hot, prepared, right,
-                                    show, wrong, x_test_prepared)
+from helpers.exercises.core import (Feedback, Question, as_number, kind, known_mistake, loss_name, mnist, one_hot,
+                                    prepared, right, show, wrong, x_test_prepared)
 
 TRAIN_IMAGES = 60000
 
@@ -76,10 +76,9 @@ def _judge_small_fit(answer: Any) -> Feedback:
                          "y_train[:6000] to fit, with batch_size=64.")
         return wrong(known.get(steps, f"each epoch took {steps} steps; 6,000 images in batches of 64 make "
                                       f"{expected_steps} (a step per batch)."))
-    loss = getattr(answer.model, "loss", None)
-    loss_name = getattr(loss, "name", None) or getattr(loss, "__name__", None) or str(loss)
-    if "categorical_crossentropy" not in loss_name.replace("CategoricalCrossentropy", "categorical_crossentropy"):
-        return wrong(f"the network was compiled with loss {loss_name!r}; for one-hot labels of 10 classes use "
+    name, given = loss_name(getattr(answer.model, "loss", None))
+    if "categorical_crossentropy" not in name:
+        return wrong(f"the network was compiled with loss {given!r}; for one-hot labels of 10 classes use "
                      "loss=\"categorical_crossentropy\" (notebook 03).")
     if "accuracy" not in logs:
         return wrong("the History has no accuracy: compile with metrics=[\"accuracy\"], as above.")
@@ -208,15 +207,3 @@ q3 = Question("nb05.q3", _judge_final_weights, answer_name="final_weights_accura
                  final_weights_accuracy = "higher"
                  # to see it: watched_model.evaluate(x_part, y_part, verbose=0)
              """)
-
-
-def notebook_variables() -> dict[str, Any]:
-    """What the notebook has defined when the learner reaches its exercises (the tests run solutions with it)."""
-    import keras
-
-    from helpers.model import preprocess
-
-    (x_train, y_train), _ = mnist()
-    x_train, y_train = preprocess(x_train, y_train)
-    return {"keras": keras, "layers": keras.layers, "x_train": x_train, "y_train": y_train,
-            "x_val": x_train[50000:], "y_val": y_train[50000:]}

@@ -155,22 +155,3 @@ q3 = Question("nb06.q3", _judge_reloaded, answer_name="reloaded",
                  model.save(my_copy_path)
                  reloaded = keras.models.load_model(my_copy_path)
              """)
-
-
-def notebook_variables() -> dict[str, Any]:
-    """What the notebook has defined when the learner reaches its exercises (the tests run solutions with it).
-
-    ``model`` stands in for notebook 05's network: the same architecture, trained for one short epoch.
-    """
-    import keras
-
-    from helpers.model import preprocess
-
-    (x_train, y_train), _ = mnist()
-    x, y = preprocess(x_train[:6000], y_train[:6000])
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input(shape=(784,)), keras.layers.Dense(512, activation="relu"),
-                              keras.layers.Dense(10, activation="softmax")])
-    model.compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
-    model.fit(x, y, epochs=1, batch_size=128, verbose=0)
-    return {"keras": keras, "model": model, "my_copy_path": my_copy_path()}

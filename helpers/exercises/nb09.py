@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from helpers.exercises.core import (Feedback, Question, Rejected, right, wrong, as_array, as_function, as_number,
-                                    call_learner, mnist)
+                                    call_learner, mnist, x_test_prepared)
 
 DIGIT = 7  # q1: the least sure of the test images of this digit
 
@@ -27,9 +27,7 @@ def _test_probabilities() -> np.ndarray:
     import_tensorflow_quietly()
     import keras
 
-    _, (x_test, _) = mnist()
-    model = keras.models.load_model(path)
-    return model.predict(x_test.reshape(len(x_test), -1).astype("float32") / 255, verbose=0)
+    return keras.models.load_model(path).predict(x_test_prepared(), verbose=0)
 
 
 def _judge_least_sure(answer: Any) -> Feedback:
@@ -129,20 +127,3 @@ q2 = Question("nb09.q2", _judge_ink_from_scan, answer_name="ink_from_scan",
                  def ink_from_scan(scan):
                      return 1 - scan / 255
              """)
-
-
-def notebook_variables() -> dict[str, Any]:
-    """What the notebook has defined when the learner reaches its exercises (the tests run solutions with it).
-
-    ``probabilities`` are the reference model's for the test set (trained here when outputs/ has none).
-    """
-    from helpers import import_tensorflow_quietly
-
-    import_tensorflow_quietly()
-    from helpers.model import load_trained
-
-    model, _ = load_trained()
-    (x_train, y_train), (x_test, y_test) = mnist()
-    x_test_prepared = x_test.reshape(len(x_test), 784).astype("float32") / 255
-    return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test,
-            "x_test_prepared": x_test_prepared, "probabilities": model.predict(x_test_prepared, verbose=0)}

@@ -1,10 +1,13 @@
 """Exercises of notebook 10 (experiments): ``nb10.q1`` (predict EarlyStopping) and ``nb10.q2`` (write a variant in Keras)."""
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
-from helpers.exercises.core import Feedback, Question, Rejected, kind, right, wrong, show, as_number, known_mistake
+from helpers import RESULTS_PATH, shown_path
+from helpers.exercises.core import (CheckerDataMissing, Feedback, Question, activation_name, as_model, as_number,
+                                    input_shape, known_mistake, layers_of, loss_name, right, show, wrong)
 
 # q2: the variant the learner writes
 UNITS, RATE, LEARNING_RATE = 128, 0.2, 0.0005
@@ -15,24 +18,19 @@ PATIENCE, WATCHED = 3, "epochs_20"
 def _judge_variant(answer: Any) -> Feedback:
     import keras  # lazily: importing the checkers stays free of TensorFlow
 
-    if not isinstance(answer, keras.Model):
-        raise Rejected(wrong(f"this is {kind(answer)}; build a Keras model with keras.Sequential([...]) and "
-                             "compile it."))
+    answer = as_model(answer, "your compiled model")
     layers = answer.layers
-    dense = [layer for layer in layers if isinstance(layer, keras.layers.Dense)]
-    dropouts = [layer for layer in layers if isinstance(layer, keras.layers.Dropout)]
+    dense, dropouts = layers_of(answer, "Dense"), layers_of(answer, "Dropout")
     if len(dense) != 2:
         return wrong(f"the model has {len(dense)} Dense layers; keep the reference's two: hidden and output.")
     hidden, output = dense
     if hidden.units != UNITS:
         return wrong(f"the hidden layer has {hidden.units} units"
                      + (", as in the reference" if hidden.units == 512 else "") + f"; the variant has {UNITS}.")
-    if getattr(hidden.activation, "__name__", "") != "relu" or output.units != 10 \
-            or getattr(output.activation, "__name__", "") != "softmax":
+    if activation_name(hidden) != "relu" or output.units != 10 or activation_name(output) != "softmax":
         return wrong("keep the reference's layers otherwise: Dense(128, activation=\"relu\"), then "
                      "Dense(10, activation=\"softmax\").")
-    inputs = getattr(answer, "inputs", None)  # a Sequential without keras.Input has none (it raises)
-    if not inputs or tuple(inputs[0].shape) != (None, 784):
+    if input_shape(answer) != (None, 784):
         return wrong("the model does not know its input: start the list with keras.Input(shape=(784,)).")
     if not dropouts:
         return wrong(f"there is no Dropout layer: add keras.layers.Dropout({RATE}) after the hidden layer.")
@@ -59,10 +57,9 @@ def _judge_variant(answer: Any) -> Feedback:
         advice = (": the string \"adam\" (or Adam()) keeps the default. Pass "
                   f"keras.optimizers.Adam(learning_rate={LEARNING_RATE})" if math.isclose(learning_rate, 0.001, rel_tol=1e-5) else "")
         return wrong(f"Adam's learning rate is {learning_rate:g}{advice}; the variant uses {LEARNING_RATE}.")
-    loss = answer.loss
-    loss_name = loss if isinstance(loss, str) else getattr(loss, "name", getattr(loss, "__name__", ""))
-    if loss_name not in ("categorical_crossentropy", "CategoricalCrossentropy"):
-        return wrong(f"the loss is {loss_name or loss!r}; the labels are one-hot, so keep "
+    name, given = loss_name(answer.loss)
+    if name != "categorical_crossentropy":
+        return wrong(f"the loss is {given!r}; the labels are one-hot, so keep "
                      "loss=\"categorical_crossentropy\".")
     return right(f"Dense({UNITS}, relu) -> Dropout({RATE}) -> Dense(10, softmax), Adam at {LEARNING_RATE}: "
                  f"{answer.count_params():,} parameters. Train it with model.fit as run_experiment does.")
@@ -82,13 +79,13 @@ def early_stopping_epochs(val_losses: list[float], patience: int) -> tuple[int, 
 
 
 def _watched_history() -> list[float]:
-    from helpers.exercises.core import CheckerDataMissing
-    from helpers.experiments import StaleResults, load_results  # lazily: it imports TensorFlow
-
+    """The cached curve, read from the file itself: the curve notebook 10 shows (its load_results refuses a stale
+    file, and imports TensorFlow)."""
     try:
-        return load_results()["experiments"][WATCHED]["history"]["val_loss"]
-    except StaleResults as err:
-        raise CheckerDataMissing(f"the check reads the cached curve, but {err}") from None
+        return json.loads(RESULTS_PATH.read_text(encoding="utf-8"))["experiments"][WATCHED]["history"]["val_loss"]
+    except (OSError, ValueError, KeyError):
+        raise CheckerDataMissing(f"the check reads the cached curve of {WATCHED} from {shown_path(RESULTS_PATH)}, "
+                                 "which is missing or incomplete: run `make experiments` to make it") from None
 
 
 def _judge_early_stop(answer: Any) -> Feedback:

@@ -2,12 +2,10 @@
 shape) and ``nb11.q3`` (a smaller convnet, written in Keras)."""
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
-import numpy as np
-
-from helpers.exercises.core import Feedback, Question, Rejected, as_number, kind, known_mistake, right, show, wrong
+from helpers.exercises.core import (Feedback, Question, Rejected, activation_name, as_model, as_number, as_shape,
+                                    input_shape, known_mistake, layers_of, right, show, wrong)
 
 # Exercise 1: Conv2D(16, kernel_size=5) on the output of the notebook's first block, (13, 13, 32).
 Q1_INPUT, Q1_FILTERS, Q1_KERNEL = (13, 13, 32), 16, 5
@@ -51,25 +49,10 @@ def _judge_conv_params(answer: Any) -> Feedback:
                  "add its bias, multiply by the number of filters.")
 
 
-def _as_shape(answer: Any) -> tuple[int, ...]:
-    if isinstance(answer, np.ndarray):
-        raise Rejected(wrong("this is an array; give the shape itself, a tuple such as (26, 26, 32)."))
-    if isinstance(answer, str):
-        raise Rejected(wrong(f"{answer!r} is text; give the shape as a tuple of numbers, such as (26, 26, 32)."))
-    if not isinstance(answer, (tuple, list)):
-        if isinstance(answer, numbers.Number):
-            raise Rejected(wrong(f"{answer} is a single number; a shape has one number per axis: "
-                                 "(height, width, channels)."))
-        raise Rejected(wrong(f"this is {kind(answer)}; give a tuple of whole numbers, such as (26, 26, 32)."))
-    if any(n is None for n in answer):
-        raise Rejected(wrong("leave out the batch axis (None in model.summary()): give (height, width, channels)."))
-    if not all(isinstance(n, numbers.Integral) and not isinstance(n, (bool, np.bool_)) for n in answer):
-        raise Rejected(wrong(f"{answer!r}: a shape holds whole numbers only, such as (26, 26, 32)."))
-    return tuple(int(n) for n in answer)
-
-
 def _judge_output_shape(answer: Any) -> Feedback:
-    shape = _as_shape(answer)
+    shape = as_shape(answer, "the shape", example="(26, 26, 32)")
+    if None in shape:
+        return wrong("leave out the batch axis (None in model.summary()): give (height, width, channels).")
     height, width, channels = Q2_INPUT
     k, filters, pool = Q2_KERNEL, Q2_FILTERS, Q2_POOL
     conv = (height - k + 1, width - k + 1, filters)
@@ -101,24 +84,17 @@ def _judge_output_shape(answer: Any) -> Feedback:
         f"MaxPooling2D({pool}) halves that, and there is one channel per filter.")
 
 
-def _layers_of(model: Any, name: str) -> list:
-    return [layer for layer in model.layers if type(layer).__name__ == name]
-
-
 def _judge_small_convnet(answer: Any) -> Feedback:
-    import keras  # lazily: importing the exercises stays instant
-
-    if isinstance(answer, type) or not isinstance(answer, keras.Model):
-        raise Rejected(wrong(f"this is {kind(answer)}; build a keras.Sequential([...]) model and pass the model."))
-    try:
-        input_shape, output_shape = tuple(answer.input_shape), tuple(answer.output_shape)
-    except (AttributeError, ValueError):
+    answer = as_model(answer, "your model")
+    shape = input_shape(answer)
+    if shape is None:
         raise Rejected(wrong("the model does not know its input shape: start the list with "
-                             "keras.Input(shape=(28, 28, 1)).")) from None
-    if input_shape != (None, 28, 28, 1):
-        hint = " (flattened images are for the dense network)" if input_shape == (None, 784) else ""
-        return wrong(f"its input shape is {input_shape[1:]}; a convnet takes the images as (28, 28, 1){hint}.")
-    convs, pools = _layers_of(answer, "Conv2D"), _layers_of(answer, "MaxPooling2D")
+                             "keras.Input(shape=(28, 28, 1))."))
+    output_shape = tuple(answer.output_shape)
+    if shape != (None, 28, 28, 1):
+        hint = " (flattened images are for the dense network)" if shape == (None, 784) else ""
+        return wrong(f"its input shape is {shape[1:]}; a convnet takes the images as (28, 28, 1){hint}.")
+    convs, pools = layers_of(answer, "Conv2D"), layers_of(answer, "MaxPooling2D")
     if len(convs) != 2 or len(pools) != 2:
         return wrong(f"it has {len(convs)} Conv2D and {len(pools)} MaxPooling2D layers; it needs two blocks of each.")
     filters = tuple(layer.filters for layer in convs)
@@ -131,21 +107,21 @@ def _judge_small_convnet(answer: Any) -> Feedback:
         if layer.padding != "valid":
             return wrong("padding='same' keeps the borders; leave padding out (the default, 'valid'), "
                          "as in the notebook.")
-        if layer.activation.__name__ != "relu":
-            return wrong(f"a Conv2D with activation {layer.activation.__name__!r}; use activation='relu'.")
+        if activation_name(layer) != "relu":
+            return wrong(f"a Conv2D with activation {activation_name(layer)!r}; use activation='relu'.")
     if len(output_shape) != 2:
         return wrong(f"its output has shape {output_shape}: add keras.layers.Flatten() before the last Dense, "
                      "so each image gives one row of 10 probabilities.")
-    dense = _layers_of(answer, "Dense")
+    dense = layers_of(answer, "Dense")
     if output_shape != (None, 10) or not dense or dense[-1] is not answer.layers[-1]:
         return wrong(f"its output shape is {output_shape}; end with Dense(10, activation='softmax'), one "
                      "probability per digit.")
-    if answer.layers[-1].activation.__name__ != "softmax":
-        return wrong(f"the last layer's activation is {answer.layers[-1].activation.__name__!r}; use 'softmax', "
+    if activation_name(answer.layers[-1]) != "softmax":
+        return wrong(f"the last layer's activation is {activation_name(answer.layers[-1])!r}; use 'softmax', "
                      "so the 10 outputs are probabilities.")
     if len(dense) != 1:
         return wrong(f"it has {len(dense)} Dense layers; this convnet has only the last one, Dense(10).")
-    if not _layers_of(answer, "Dropout"):
+    if not layers_of(answer, "Dropout"):
         return wrong("add keras.layers.Dropout(0.5) after Flatten, as in the notebook.")
     order = [type(layer).__name__ for layer in answer.layers]
     if order != Q3_ORDER:
@@ -155,7 +131,7 @@ def _judge_small_convnet(answer: Any) -> Feedback:
         if tuple(pool.pool_size) != (2, 2):
             return wrong(f"a MaxPooling2D with pool_size {tuple(pool.pool_size)}; use MaxPooling2D(2), which halves "
                          "height and width, as in the notebook.")
-    rate = _layers_of(answer, "Dropout")[0].rate
+    rate = layers_of(answer, "Dropout")[0].rate
     if rate != 0.5:
         return wrong(f"a Dropout rate of {rate}; use Dropout(0.5), as in the notebook.")
     total = answer.count_params()
