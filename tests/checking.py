@@ -26,12 +26,12 @@ def _nb05_variables() -> dict[str, Any]:
     """Notebook 05's prepared training set and its validation part."""
     import keras
 
-    from helpers.model import preprocess
+    from helpers.model import VALIDATION_SIZE, preprocess
 
     (x_train, y_train), _ = mnist()
     x_train, y_train = preprocess(x_train, y_train)
     return {"keras": keras, "layers": keras.layers, "x_train": x_train, "y_train": y_train,
-            "x_val": x_train[50000:], "y_val": y_train[50000:]}
+            "x_val": x_train[-VALIDATION_SIZE:], "y_val": y_train[-VALIDATION_SIZE:]}
 
 
 def _nb06_variables() -> dict[str, Any]:
