@@ -102,10 +102,10 @@ outputs/.run-complete: $(NOTEBOOKS) $(SERIES_INPUTS) $(VENV)/.installed
 run: setup dot-required data outputs/.run-complete
 	@$(PY) -m tools.execute_series --summary
 
-# The unit tests, the browser tests, and nbval executing every notebook once, the two side by side: the unit
-# tests in their own outputs folder (outputs/unit-tests), so that neither reads a file the other is writing;
-# their report follows nbval's.
-test: setup dot-required data $(VENV)/.installed-tests
+# The unit tests, the browser tests (tests/test_book.py among them: it builds the book and checks it), and nbval
+# executing every notebook once, the two side by side: the unit tests in their own outputs folder
+# (outputs/unit-tests), so that neither reads a file the other is writing; their report follows nbval's.
+test: setup dot-required data $(VENV)/.installed-tests $(VENV)/.installed-book
 	@mkdir -p outputs
 	@MNIST_OUTPUTS_DIR=$(CURDIR)/outputs/unit-tests $(PY) -m pytest -p no:cacheprovider -m "not session and not laptop" \
 	  $(PYTEST_ARGS) tests > outputs/test-unit.log 2>&1 & unit=$$!; \
@@ -151,7 +151,7 @@ wheel-check: $(VENV)/.installed-tests
 # by Sphinx with myst-nb without the network (tools/book.py, book/conf.py). BOOK_HUB: the hub of its launch buttons.
 BOOK_HUB ?=
 book: $(VENV)/.installed-book
-	@BOOK_HUB=$(BOOK_HUB) $(PY) -m tools.book
+	@BOOK_HUB='$(BOOK_HUB)' $(PY) -m tools.book
 
 # JupyterLab also works without Graphviz (the diagram cells then say how to install it).
 lab: $(VENV)/.installed $(LAB_OVERRIDES) data

@@ -239,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     status = build(output)
     if status == 0:
-        pages = len(list(output.glob("**/*.html")))
+        pages = sum(1 for page in output.glob("**/*.html") if not page.relative_to(output).parts[0] == "_static")
         print(f"The book: {output / 'index.html'} ({pages} pages, built in {time.perf_counter() - start:.1f} s; "
               f"launch buttons to Binder, Colab and the hub {hub_url()})")
     return status
