@@ -79,7 +79,8 @@ PAGE_FACTS_JS = """() => ({
   ids: [...document.querySelectorAll('[id], a[name]')].map(e => e.id || e.getAttribute('name')),
   links: [...document.querySelectorAll('a[href]')].map(a => a.href),  // resolved: absolute URLs
   images: [...document.querySelectorAll('img')].filter(i => i.src.startsWith(location.origin) || i.src.startsWith('data:'))
-    .map(i => ({src: i.getAttribute('src').slice(0, 80), ok: i.complete && i.naturalWidth > 0})),
+    .map(i => ({src: i.getAttribute('src').slice(0, 80), ok: i.complete && i.naturalWidth > 0,
+                alt: i.getAttribute('alt')})),
   launch: [...document.querySelectorAll('.dropdown-launch-buttons a')].map(a => [a.textContent.trim(),
                                                                                   a.getAttribute('href')]),
   navigation: [...document.querySelectorAll('.bd-sidebar-primary nav a[href]')].map(a => a.href),
@@ -159,6 +160,8 @@ def crawl(context: Any, base: str, pages: list[str]) -> Crawl:
         facts = page.evaluate(PAGE_FACTS_JS)
         found.facts[name] = facts
         found.problems += [f"{name}: image {image['src']!r} is missing" for image in facts["images"] if not image["ok"]]
+        found.problems += [f"{name}: image {image['src']!r} is described by its file name" for image in facts["images"]
+                           if image["alt"] and image["alt"].endswith(image["src"].rsplit("/", 1)[-1])]
         for href in facts["links"]:
             if not href.startswith(base):
                 continue

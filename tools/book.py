@@ -22,6 +22,7 @@ import re
 import sys
 import time
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -153,11 +154,32 @@ def _link_repository_files(app: Any, doctree: Any) -> None:
         node.replace_self(link)
 
 
+def _describe_figures(doctree: Any) -> None:
+    """A figure that a code cell drew (a stored PNG) has no words of its own: docutils would give it its file
+    name as alternative text. It gets the section it belongs to instead, which a screen reader can say."""
+    from docutils import nodes
+
+    for image in doctree.findall(nodes.image):
+        if image.get("alt") or not any("cell_output" in a.get("classes", []) for a in _ancestors(image)
+                                       if isinstance(a, nodes.Element)):
+            continue
+        section = next((a for a in _ancestors(image) if isinstance(a, nodes.section)), None)
+        title = section[0].astext() if section is not None and len(section) else "this page"
+        image["alt"] = f"A figure drawn by the code above, in the section \u201c{title}\u201d"
+
+
+def _ancestors(node: Any) -> Iterator[Any]:
+    while node.parent is not None:
+        node = node.parent
+        yield node
+
+
 def _replace_widgets(app: Any, doctree: Any) -> None:
     """``doctree-read``: notebook 09's widget outputs (stored as their text reprs) become static stand-ins."""
     from docutils import nodes
 
     _link_repository_files(app, doctree)
+    _describe_figures(doctree)
     if app.env.docname != f"notebooks/{Path(PAD_NOTEBOOK).stem}":
         return
     notebook = REPO_ROOT / "notebooks" / PAD_NOTEBOOK
