@@ -14,15 +14,14 @@ also the Sphinx extension that ``book/conf.py`` loads; it adds what a static pag
 """
 from __future__ import annotations
 
-import base64
 import html
 import json
 import os
 import re
 import sys
 import time
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
