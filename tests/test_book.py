@@ -422,3 +422,16 @@ def count_by_impact(found: list[tuple[dict, list[dict]]]) -> dict[str, int]:
     for violation, nodes in found:
         counts[violation["impact"]] += len(nodes)
     return dict(counts)
+
+
+def test_the_search_finds_the_notebook_that_teaches_a_word(site: str, browser: Any) -> None:
+    context = offline_context(browser, site)
+    try:
+        page = context.new_page()
+        page.goto(f"{site}search.html?q=GradientTape")
+        results = page.locator("#search-results ul.search li a")
+        results.first.wait_for(timeout=15_000)
+        found = [urllib.parse.urlsplit(href).path for href in results.evaluate_all("links => links.map(a => a.href)")]
+    finally:
+        context.close()
+    assert "/notebooks/08_under_the_hood.html" in found, found
