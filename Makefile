@@ -30,7 +30,7 @@ SERIES_INPUTS := $(wildcard helpers/*.py helpers/*.js helpers/*.css helpers/exer
 GRAPHVIZ_INSTALL := $(or $(shell $(PYTHON) -c 'from helpers.diagram import GRAPHVIZ_INSTALL as t; print(t)' 2>/dev/null),see README.md, No Graphviz)
 GRAPHVIZ_HINT := Graphviz's dot is missing. Install it: $(GRAPHVIZ_INSTALL)
 
-.PHONY: help setup graphviz dot-required data run test test-session test-colab test-no-make wheel-check lab bench experiments teaching-copies clean hub hub-setup hub-load
+.PHONY: help setup graphviz dot-required data run test test-session test-colab test-no-make wheel-check book lab bench experiments teaching-copies clean hub hub-setup hub-load
 
 help:
 	@echo "make run    set up, fetch MNIST, execute every notebook into outputs/"
@@ -40,6 +40,8 @@ help:
 	@echo "make test-colab  every notebook with Colab's package versions and Python (tests/colab-constraints.txt)"
 	@echo "make test-no-make  the README's set-up without make, in a fresh copy and venv (a few minutes)"
 	@echo "make wheel-check  every pin has wheels for Windows, macOS (Apple silicon) and Linux, on each Python"
+	@echo "make book   the series as a static HTML site, from the stored notebooks, in outputs/book/ (offline)"
+	@echo "            launch buttons to your class's hub: make book BOOK_HUB=https://your-hub"
 	@echo "make lab    JupyterLab on the notebooks"
 	@echo "make data   fetch and verify MNIST only (data/mnist.npz)"
 	@echo "make bench  time the reference program, the series' training (with and without XLA), notebook 08's compiled loop, the compute floor, the convnet"
@@ -62,6 +64,10 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 
 $(VENV)/.installed-tests: $(VENV)/.installed tests/requirements.txt
 	$(PY) -m pip install --disable-pip-version-check -q -r tests/requirements.txt
+	@touch $@
+
+$(VENV)/.installed-book: $(VENV)/.installed book/requirements.txt
+	$(PY) -m pip install --disable-pip-version-check -q -r book/requirements.txt
 	@touch $@
 
 # JupyterLab shuts a notebook's kernel down when its tab is closed (the same setting as on Binder).
@@ -99,10 +105,10 @@ outputs/.run-complete: $(NOTEBOOKS) $(SERIES_INPUTS) $(VENV)/.installed
 run: setup dot-required data outputs/.run-complete
 	@$(PY) -m tools.execute_series --summary
 
-# The unit tests, the browser tests, and nbval executing every notebook once, the two side by side: the unit
-# tests in their own outputs folder (outputs/unit-tests), so that neither reads a file the other is writing;
-# their report follows nbval's.
-test: setup dot-required data $(VENV)/.installed-tests
+# The unit tests, the browser tests (tests/test_book.py among them: it builds the book and checks it), and nbval
+# executing every notebook once, the two side by side: the unit tests in their own outputs folder
+# (outputs/unit-tests), so that neither reads a file the other is writing; their report follows nbval's.
+test: setup dot-required data $(VENV)/.installed-tests $(VENV)/.installed-book
 	@mkdir -p outputs
 	@MNIST_OUTPUTS_DIR=$(CURDIR)/outputs/unit-tests $(PY) -m pytest -p no:cacheprovider -m "not session and not laptop" \
 	  $(PYTEST_ARGS) tests > outputs/test-unit.log 2>&1 & unit=$$!; \
@@ -143,6 +149,12 @@ test-no-make: $(VENV)/.installed-tests data
 # Python: uv resolves them for those platforms from the index, without installing anything (CI runs it).
 wheel-check: $(VENV)/.installed-tests
 	$(PY) -m tools.wheel_check
+
+# The book: a static site from the stored notebooks (never executed), the README and the instructor guide, built
+# by Sphinx with myst-nb without the network (tools/book.py, book/conf.py). BOOK_HUB: the hub of its launch buttons.
+BOOK_HUB ?=
+book: $(VENV)/.installed-book
+	@BOOK_HUB='$(BOOK_HUB)' $(PY) -m tools.book
 
 # JupyterLab also works without Graphviz (the diagram cells then say how to install it).
 lab: $(VENV)/.installed $(LAB_OVERRIDES) data

@@ -7,19 +7,24 @@ const SEND_EVERY_MS = 120; // while drawing, send the strokes this often: live p
 function render({ model, el }) {
   const size = model.get("size");
   el.classList.add("mnist-pad");
+  // Screen readers: the two canvases are named pictures, the answer is announced when it changes (a status),
+  // the bars are a list that reads "7: 98%". Without a mouse or a touch screen, the upload button of the
+  // notebook's next section asks the network about a photo of a digit; Clear is a button, reached with Tab.
   el.innerHTML = `
     <div class="mnist-pad-column">
-      <canvas class="mnist-pad-canvas" width="${size}" height="${size}"
-              aria-label="drawing area: draw one digit"></canvas>
-      <button type="button" class="mnist-pad-clear">Clear</button>
+      <canvas class="mnist-pad-canvas" width="${size}" height="${size}" role="img"
+              aria-label="drawing area: draw one digit with the mouse or a finger"></canvas>
+      <button type="button" class="mnist-pad-clear" aria-label="Clear the drawing">Clear</button>
+      <div class="mnist-pad-hint">No mouse? Upload a photo of a digit in the next section.</div>
     </div>
     <div class="mnist-pad-column">
-      <div class="mnist-pad-caption">what the network sees (28×28)</div>
-      <canvas class="mnist-pad-seen" width="28" height="28"></canvas>
+      <div class="mnist-pad-caption" aria-hidden="true">what the network sees (28×28)</div>
+      <canvas class="mnist-pad-seen" width="28" height="28" role="img"
+              aria-label="what the network sees: your drawing as a 28 by 28 image"></canvas>
     </div>
     <div class="mnist-pad-column">
-      <div class="mnist-pad-prediction" data-digit="">Draw a digit</div>
-      <div class="mnist-pad-bars"></div>
+      <div class="mnist-pad-prediction" data-digit="" role="status">Draw a digit</div>
+      <div class="mnist-pad-bars" role="list" aria-label="the network's ten probabilities"></div>
     </div>`;
   const canvas = el.querySelector(".mnist-pad-canvas");
   const seen = el.querySelector(".mnist-pad-seen");
@@ -31,8 +36,9 @@ function render({ model, el }) {
   for (let digit = 0; digit < 10; digit++) {
     const row = document.createElement("div");
     row.className = "mnist-pad-bar-row";
+    row.setAttribute("role", "listitem");
     row.innerHTML = `<span class="mnist-pad-digit">${digit}</span>
-      <span class="mnist-pad-track"><span class="mnist-pad-bar"></span></span>
+      <span class="mnist-pad-track" aria-hidden="true"><span class="mnist-pad-bar"></span></span>
       <span class="mnist-pad-percent"></span>`;
     bars.appendChild(row);
     rows.push(row);
@@ -120,6 +126,7 @@ function render({ model, el }) {
       const p = best >= 0 ? probabilities[digit] : 0;
       row.querySelector(".mnist-pad-bar").style.width = `${(100 * p).toFixed(1)}%`;
       row.querySelector(".mnist-pad-percent").textContent = best >= 0 ? `${(100 * p).toFixed(0)}%` : "";
+      row.setAttribute("aria-label", best >= 0 ? `${digit}: ${(100 * p).toFixed(0)}%` : `${digit}: no answer yet`);
       row.classList.toggle("mnist-pad-best", digit === best);
     });
     prediction.dataset.digit = best >= 0 ? String(best) : "";

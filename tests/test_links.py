@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from helpers import REPO_ROOT
-from tools.links import SETUP_CELL, LinksError, slug_from_remote
+from tools.links import SETUP_CELL, LinksError, END_MARKER, START_MARKER, links_block, readme_repo, slug_from_remote
 
 UPSTREAM_URL = "https://github.com/mnist-keras-tutorial/mnist-keras-tutorial"
 README = "# A fork\n\nIntro text.\n\n<!-- links:start -->\nold links\n<!-- links:end -->\n\nMore text.\n"
@@ -240,3 +240,11 @@ def test_the_projects_own_readme_and_notebooks_are_up_to_date():
     result = subprocess.run([sys.executable, "-m", "tools.links", "--check", "--repo", slug],
                             cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert result.returncode == 0, result.stdout
+
+
+def test_the_book_reads_the_repository_and_branch_of_the_readmes_links() -> None:
+    """tools/book.py makes its launch buttons for the repository and branch that the README's links point at."""
+    readme = f"# A fork\n\n{START_MARKER}\n{links_block('someone/my-fork', 'spring 2026', {})}\n{END_MARKER}\n"
+    assert readme_repo(readme) == ("someone/my-fork", "spring 2026")
+    with pytest.raises(LinksError, match="no Binder link"):
+        readme_repo(f"# A fork\n\n{START_MARKER}\n{END_MARKER}\n")

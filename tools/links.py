@@ -25,7 +25,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from helpers import NOTEBOOK_PATTERN, REPO_ROOT, notebook_paths
 
@@ -234,6 +234,33 @@ def nbgitpuller_url(hub: str, repo_url: str, branch: str, notebook: str) -> str:
     query = urlencode({"repo": repo_url, "urlpath": f"lab/tree/{folder}/notebooks/{notebook}", "branch": branch})
     query = query.replace("~", "%7E")  # as a browser's URLSearchParams writes it
     return f"{hub.rstrip('/')}/hub/user-redirect/git-pull?{query}"
+
+
+def readme_repo(text: str) -> tuple[str, str]:
+    """``(OWNER/NAME, branch)`` that the README's links block points at (read from its Binder badge's link).
+
+    The book (``tools/book.py``) makes its launch buttons from these, with the functions above, so that they
+    point where the README's links do, in a fork too, once ``python -m tools.links`` has rewritten them.
+    """
+    match = re.search(r"\]\(https://mybinder\.org/v2/gh/(?P<slug>[^/\s]+/[^/\s]+)/(?P<branch>[^?\s]+)\?", text)
+    if not match:
+        raise LinksError(f"README.md has no Binder link between '{START_MARKER}' and '{END_MARKER}': "
+                         "run `python -m tools.links`")
+    return match["slug"], unquote(match["branch"])
+
+
+def launch_links(slug: str, branch: str, hub: str, notebook: str | None = None) -> dict[str, str]:
+    """The book's launch buttons: Binder, Colab and the class's JupyterHub (its nbgitpuller link), for one notebook.
+
+    Without ``notebook`` (a page that is not a notebook), Binder opens the whole series, as the README's badge
+    does, and Colab and the hub open the first notebook.
+    """
+    first = notebook or notebook_paths()[0].name
+    return {
+        "Binder": binder_url(slug, branch, f"notebooks/{notebook}" if notebook else "notebooks"),
+        "Colab": colab_url(slug, branch, first),
+        "JupyterHub": nbgitpuller_url(hub, f"https://github.com/{slug}", branch, first),
+    }
 
 
 def print_hub_links(hub: str, slug: str | None, branch: str) -> int:
