@@ -86,6 +86,34 @@ def test_navigation_at_top_and_bottom_links_previous_contents_and_next(path):
     assert index + 1 == len(NOTEBOOKS) or f"]({NOTEBOOKS[index + 1].name})" in links
 
 
+def draws_a_figure(cell: dict) -> bool:
+    return cell["cell_type"] == "code" and any("image/png" in output.get("data", {}) for output in cell["outputs"])
+
+
+def is_caption(cell: dict) -> bool:
+    return "caption" in cell.get("metadata", {}).get("tags", [])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_figure_has_a_caption_after_it(path):
+    """A text alternative for every figure (#14 §2): the Markdown cell right after a cell that drew one, tagged
+    ``caption``, one paragraph "*Figure.* ..." that says what it shows; the book makes it the images' alt text."""
+    cells = load(path)["cells"]
+    for index, cell in enumerate(cells):
+        if draws_a_figure(cell):
+            following = cells[index + 1] if index + 1 < len(cells) else {"cell_type": None}
+            assert following["cell_type"] == "markdown" and is_caption(following), \
+                f"{path.name}: no caption cell after the figure of cell {cell['id']}:\n{source(cell)[:200]}"
+        if is_caption(cell):
+            assert index > 0 and draws_a_figure(cells[index - 1]), \
+                f"{path.name}: the caption {cell['id']} does not follow a cell that drew a figure"
+            assert cell["cell_type"] == "markdown"
+            text = source(cell)
+            assert text.startswith("*Figure.* ") and "\n\n" not in text.strip(), \
+                f"{path.name}: a caption is one paragraph that starts with *Figure.*: {text[:80]!r}"
+            assert len(text[len("*Figure.*"):].split()) >= 8, f"{path.name}: a caption says what it shows: {text!r}"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_stored_notebook_is_canonical(path):
     """No per-cell timestamps, no interpreter version: a re-run with no change leaves git clean."""
