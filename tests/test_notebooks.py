@@ -166,6 +166,7 @@ def test_outputs_not_compared_are_few_and_each_has_a_reason():
                                              f"tagged only {ignored - set(IGNORED_OUTPUTS)}, "
                                              f"listed only {set(IGNORED_OUTPUTS) - ignored}")
     assert len(ignored) <= 20
+    assert f"the {len(ignored)} cells tagged `nbval-ignore-output`" in (REPO_ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def sanitize_rules() -> list[tuple[str, str]]:

@@ -7,7 +7,8 @@ also the Sphinx extension that ``book/conf.py`` loads; it adds what a static pag
 - every page gets the series' pages in its sidebar (the README stays free of Sphinx markup: the list of pages
   is added to it while building) and launch buttons to Binder, Colab and the class's JupyterHub, made by
   ``tools.links`` from the repository and branch that the README's links point at (``tools.links.readme_repo``);
-  the hub is ``BOOK_HUB`` (``make book BOOK_HUB=https://your-hub``), else the instructor guide's example address;
+  the hub is ``BOOK_HUB`` (``make book BOOK_HUB=https://your-hub``); without it the JupyterHub button opens the
+  instructor guide's section on running the series on a hub (the project has no hub of its own);
 - what cannot run in a static page says so where it would be: notebook 09's drawing pad shows the stored
   example 7 and the network's answer to it, its upload button says where it works (``STAND_INS``);
 - ``index.html`` leads to the README's page.
@@ -20,7 +21,6 @@ import os
 import re
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -35,8 +35,8 @@ OUTPUT_DIR = REPO_ROOT / "outputs" / "book"
 NOTEBOOK_SOURCES = "notebooks/[0-9]*.ipynb"
 GUIDES = ["notebooks/INSTRUCTOR_GUIDE", "notebooks/HELPER_BRIEFING", "data/README"]
 SOURCES = ["README.md", NOTEBOOK_SOURCES, *(f"{page}.md" for page in GUIDES)]
-# The hub of the launch buttons when BOOK_HUB is not given: the instructor guide's example address.
-EXAMPLE_HUB = "https://hub.example.org"
+# Where the JupyterHub button leads when BOOK_HUB is not given: how an instructor gives a class its hub links.
+HUB_GUIDE = ("notebooks/INSTRUCTOR_GUIDE", "running-it-on-a-jupyterhub")
 LAUNCH_LABELS = {"Binder": "launch-binder", "Colab": "launch-colab", "JupyterHub": "launch-jupyterhub"}
 LAUNCH_ICONS = {"Binder": "_static/images/logo_binder.svg", "Colab": "_static/images/logo_colab.png",
                 "JupyterHub": "_static/images/logo_jupyterhub.svg"}
@@ -47,20 +47,26 @@ PAD_REPR = re.compile(r"<helpers\.drawing\.DrawingPad object at 0x[0-9a-f]+>")
 UPLOAD_REPR = re.compile(r"VBox\(children=\(FileUpload\(")
 EXAMPLE_ANSWER_CELL = "no drawing on the pad: the example 7"  # the stream output of the cell after the pad
 EXAMPLE_ANSWER_TEXT = re.compile(r"prepared\s+answer (\d) with (\d+%)")
+# A figure's caption, the Markdown cell after the code cell that drew it (tests/test_notebooks.py holds the form).
+CAPTION = re.compile(r"Figure\.\s+(.+)", re.S)
 
 
 class BookError(Exception):
     """A page the book cannot make as it should; the message says which and why."""
 
 
-def hub_url() -> str:
-    return os.environ.get("BOOK_HUB") or EXAMPLE_HUB
+def hub_url() -> str | None:
+    """The class's hub that the JupyterHub buttons open (``BOOK_HUB``), or None."""
+    return os.environ.get("BOOK_HUB") or None
 
 
-def book_links(notebook: str | None = None) -> dict[str, str]:
-    """The launch buttons of a page: ``{"Binder": url, "Colab": url, "JupyterHub": url}`` (see tools.links)."""
+def book_links(notebook: str | None = None, hub_guide: str = "") -> dict[str, str]:
+    """The launch buttons of a page: ``{"Binder": url, "Colab": url, "JupyterHub": url}`` (see tools.links);
+    without a hub, the JupyterHub button is ``hub_guide``, the address of the guide's section on hubs."""
     slug, branch = readme_repo((REPO_ROOT / "README.md").read_text(encoding="utf-8"))
-    return launch_links(slug, branch, hub_url(), notebook)
+    hub = hub_url()
+    return launch_links(slug, branch, hub, notebook) if hub else {**launch_links(slug, branch, None, notebook),
+                                                                  "JupyterHub": hub_guide}
 
 
 # --- the Sphinx extension ---------------------------------------------------------------------------------
@@ -153,24 +159,23 @@ def _link_repository_files(app: Any, doctree: Any) -> None:
         node.replace_self(link)
 
 
-def _describe_figures(doctree: Any) -> None:
-    """A figure that a code cell drew (a stored PNG) has no words of its own: docutils would give it its file
-    name as alternative text. It gets the section it belongs to instead, which a screen reader can say."""
+def _describe_figures(app: Any, doctree: Any) -> None:
+    """A figure that a code cell drew (a stored PNG) has no words of its own: its alternative text is the caption
+    that follows its cell in the notebook (a Markdown cell tagged ``caption``: "*Figure.* ...")."""
     from docutils import nodes
 
-    for image in doctree.findall(nodes.image):
-        if image.get("alt") or not any("cell_output" in a.get("classes", []) for a in _ancestors(image)
-                                       if isinstance(a, nodes.Element)):
+    cells = doctree.findall(lambda node: isinstance(node, nodes.container) and "cell" in node.get("classes", []))
+    for cell in list(cells):
+        images = list(cell.findall(nodes.image))
+        if not images:
             continue
-        section = next((a for a in _ancestors(image) if isinstance(a, nodes.section)), None)
-        title = section[0].astext() if section is not None and len(section) else "this page"
-        image["alt"] = f"A figure drawn by the code above, in the section \u201c{title}\u201d"
-
-
-def _ancestors(node: Any) -> Iterator[Any]:
-    while node.parent is not None:
-        node = node.parent
-        yield node
+        following = cell.parent[cell.parent.index(cell) + 1] if cell.parent.index(cell) + 1 < len(cell.parent) else None
+        caption = CAPTION.match(following.astext()) if isinstance(following, nodes.paragraph) else None
+        if caption is None:
+            raise BookError(f"{app.env.docname}: a figure with no caption after its cell (a Markdown cell tagged "
+                            "'caption' that starts with *Figure.*): its text is the figure's alternative text")
+        for number, image in enumerate(images, 1):
+            image["alt"] = caption[1] + (f" (picture {number} of {len(images)})" if len(images) > 1 else "")
 
 
 def _replace_widgets(app: Any, doctree: Any) -> None:
@@ -178,7 +183,7 @@ def _replace_widgets(app: Any, doctree: Any) -> None:
     from docutils import nodes
 
     _link_repository_files(app, doctree)
-    _describe_figures(doctree)
+    _describe_figures(app, doctree)
     if app.env.docname != f"notebooks/{Path(PAD_NOTEBOOK).stem}":
         return
     notebook = REPO_ROOT / "notebooks" / PAD_NOTEBOOK
@@ -201,10 +206,12 @@ def _add_launch_buttons(app: Any, pagename: str, templatename: str, context: dic
         return
     notebook = f"{Path(pagename).name}.ipynb" if pagename.startswith("notebooks/") and \
         (REPO_ROOT / f"{pagename}.ipynb").is_file() else None
+    hub_guide = f"{'' if pagename == HUB_GUIDE[0] else context['pathto'](HUB_GUIDE[0])}#{HUB_GUIDE[1]}"
     buttons = [
-        {"type": "link", "text": name, "tooltip": f"Open {'this notebook' if notebook else 'the series'} on {name}",
-         "icon": LAUNCH_ICONS[name], "url": url, "label": LAUNCH_LABELS[name]}
-        for name, url in book_links(notebook).items()
+        {"type": "link", "text": name, "icon": LAUNCH_ICONS[name], "url": url, "label": LAUNCH_LABELS[name],
+         "tooltip": "Your class's JupyterHub: how an instructor makes its links" if url == hub_guide
+         else f"Open {'this notebook' if notebook else 'the series'} on {name}"}
+        for name, url in book_links(notebook, hub_guide).items()
     ]
     context["header_buttons"].insert(0, {"type": "group", "tooltip": "Launch: run the notebooks",
                                          "icon": "fas fa-rocket", "buttons": buttons, "label": "launch-buttons"})
@@ -262,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     if status == 0:
         pages = sum(1 for page in output.glob("**/*.html") if not page.relative_to(output).parts[0] == "_static")
         print(f"The book: {output / 'index.html'} ({pages} pages, built in {time.perf_counter() - start:.1f} s; "
-              f"launch buttons to Binder, Colab and the hub {hub_url()})")
+              f"launch buttons to Binder, Colab and {hub_url() or 'no hub (make book BOOK_HUB=https://your-hub)'})")
     return status
 
 

@@ -249,18 +249,19 @@ def readme_repo(text: str) -> tuple[str, str]:
     return match["slug"], unquote(match["branch"])
 
 
-def launch_links(slug: str, branch: str, hub: str, notebook: str | None = None) -> dict[str, str]:
-    """The book's launch buttons: Binder, Colab and the class's JupyterHub (its nbgitpuller link), for one notebook.
+def launch_links(slug: str, branch: str, hub: str | None, notebook: str | None = None) -> dict[str, str]:
+    """The book's launch buttons: Binder, Colab and the class's JupyterHub (its nbgitpuller link; none without
+    ``hub``), for one notebook.
 
     Without ``notebook`` (a page that is not a notebook), Binder opens the whole series, as the README's badge
     does, and Colab and the hub open the first notebook.
     """
     first = notebook or notebook_paths()[0].name
-    return {
-        "Binder": binder_url(slug, branch, f"notebooks/{notebook}" if notebook else "notebooks"),
-        "Colab": colab_url(slug, branch, first),
-        "JupyterHub": nbgitpuller_url(hub, f"https://github.com/{slug}", branch, first),
-    }
+    links = {"Binder": binder_url(slug, branch, f"notebooks/{notebook}" if notebook else "notebooks"),
+             "Colab": colab_url(slug, branch, first)}
+    if hub:
+        links["JupyterHub"] = nbgitpuller_url(hub, f"https://github.com/{slug}", branch, first)
+    return links
 
 
 def print_hub_links(hub: str, slug: str | None, branch: str) -> int:
