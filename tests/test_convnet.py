@@ -83,3 +83,19 @@ def test_summary_reports_both_test_accuracies(tmp_path: Path, monkeypatch: pytes
     assert summary() == 0
     printed = capsys.readouterr().out
     assert re.search(r"Test accuracy, convnet: +99.30% \(test loss 0.0210\)", printed)
+
+
+def test_make_runs_summary_prints_no_tensorflow_start_up_lines(tmp_path: Path) -> None:
+    """`make run`'s last step reads the metrics files through helpers.model, which imports TensorFlow: its C++
+    start-up lines ("oneDNN custom operations are on", "Could not find cuda drivers") stay out of the terminal."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"} | {"MNIST_OUTPUTS_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "tools.execute_series", "--summary"], cwd=REPO_ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    printed = result.stdout + result.stderr
+    assert "Test accuracy, dense network: none yet" in printed, printed
+    assert not re.search(r"oneDNN|cuda|absl|cpu_feature_guard", printed), printed
+
