@@ -23,7 +23,9 @@ ifeq ($(origin PYTHON),command line)
   endif
 endif
 
-NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
+# The series' notebooks: helpers.NOTEBOOK_PATTERN (its value, should Python not run here).
+NOTEBOOK_PATTERN := $(or $(shell $(PYTHON) -c 'from helpers import NOTEBOOK_PATTERN as p; print(p)' 2>/dev/null),[0-9][0-9]_*.ipynb)
+NOTEBOOKS := $(sort $(wildcard notebooks/$(NOTEBOOK_PATTERN)))
 # Everything the notebooks read besides themselves: when one changes, `make run` executes the series again.
 SERIES_INPUTS := $(wildcard helpers/*.py helpers/*.js helpers/*.css helpers/exercises/*.py notebooks/results/*.json notebooks/drawings/*)
 # How to install Graphviz: one text, helpers/diagram.py's GRAPHVIZ_INSTALL (the notebooks and the setup check say the same).

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from checking import notebook_variables
-from helpers import REPO_ROOT, exercises
+from helpers import exercises, notebook_paths
 from helpers.exercises import QUESTIONS
 
 
@@ -128,7 +128,7 @@ def test_check_prints_the_feedback_and_returns_none(status: str, answer: Any, ca
 
 
 def test_every_notebook_has_two_questions_or_more() -> None:
-    assert len(exercises.NOTEBOOK_MODULES) == len(list((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))) - 1  # not 00
+    assert len(exercises.NOTEBOOK_MODULES) == len(notebook_paths()) - 1  # not 00
     for module in exercises.NOTEBOOK_MODULES:
         number = module.__name__[-2:]
         names = [q.name for q in vars(module).values() if isinstance(q, exercises.Question)]

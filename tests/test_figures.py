@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO_ROOT
+from helpers import REPO_ROOT, notebook_paths
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ def notebook_minutes(path: Path) -> int:
 def test_readme_table_gives_each_notebook_its_own_minutes_and_lists_them_all() -> None:
     rows = re.findall(r"^\| \d+ \| \[(\w+)\]\(notebooks/\1\.ipynb\) \|.*\| (\d+) \|$",
                       (REPO_ROOT / "README.md").read_text(encoding="utf-8"), re.M)
-    notebooks = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    notebooks = notebook_paths()
     assert [name for name, _ in rows] == [path.stem for path in notebooks]
     for (name, minutes), path in zip(rows, notebooks):
         assert int(minutes) == notebook_minutes(path), f"README says {minutes} minutes for {name}"
@@ -139,7 +139,7 @@ def test_instructor_guide_gives_each_notebook_its_own_minutes() -> None:
     guide = (REPO_ROOT / "notebooks/INSTRUCTOR_GUIDE.md").read_text(encoding="utf-8")
     line = re.search(r"in minutes, are\n(.*?)\n", guide)[1]
     pairs = dict(re.findall(r"(\d\d): (\d+)", line))
-    notebooks = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    notebooks = notebook_paths()
     assert sorted(pairs) == [path.name[:2] for path in notebooks]
     for path in notebooks:
         assert int(pairs[path.name[:2]]) == notebook_minutes(path), f"the guide's minutes for {path.name}"

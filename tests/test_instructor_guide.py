@@ -71,7 +71,7 @@ def notebook_facts() -> dict[str, tuple[int, set[int]]]:
     from test_figures import notebook_minutes
 
     facts = {}
-    for path in sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+    for path in notebook_paths():
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         numbers = {int(n) for c in cells if c["cell_type"] == "markdown"
                    for n in re.findall(r"^### Exercise (\d+):", "".join(c["source"]), re.M)}
@@ -165,7 +165,7 @@ def test_relative_links_lead_to_files_and_headings_that_exist(name):
 
 def test_every_notebook_has_a_teaching_note_with_a_pause_question_and_what_to_live_code():
     notes = GUIDE.split("## Teaching notes", 1)[1].split("\n## ", 1)[0]
-    for path in sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+    for path in notebook_paths():
         note = re.search(rf"^\*\*{path.name[:2]} · .*?(?=^\*\*\d\d · |\Z)", notes, re.M | re.S)
         assert note, f"no teaching note for {path.name}"
         assert "\n- Pause and ask: " in note[0] and "\n- Live-code: " in note[0], path.name

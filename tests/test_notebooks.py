@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO_ROOT
+from helpers import REPO_ROOT, notebook_paths
 
-NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = notebook_paths()
 STEPS = [path for path in NOTEBOOKS if not path.name.startswith("00_")]
 
 

@@ -25,14 +25,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from helpers import REPO_ROOT, notebook_paths
+from helpers import NOTEBOOK_PATTERN, REPO_ROOT, notebook_paths
 from tools.links import launch_links, readme_repo
 
 TITLE = "MNIST with Keras"
 BOOK_DIR = REPO_ROOT / "book"
 OUTPUT_DIR = REPO_ROOT / "outputs" / "book"
 # The pages, in the order of the sidebar; Sphinx reads no other file of the repository.
-NOTEBOOK_SOURCES = "notebooks/[0-9]*.ipynb"
+NOTEBOOK_SOURCES = f"notebooks/{NOTEBOOK_PATTERN}"
 GUIDES = ["notebooks/INSTRUCTOR_GUIDE", "notebooks/HELPER_BRIEFING", "data/README"]
 SOURCES = ["README.md", NOTEBOOK_SOURCES, *(f"{page}.md" for page in GUIDES)]
 # Where the JupyterHub button leads when BOOK_HUB is not given: how an instructor gives a class its hub links.
