@@ -47,6 +47,30 @@ def outputs_dir() -> Path:
     return path
 
 
+# The files the series saves in outputs/ (helpers.model writes and reads them; `make run` reports them).
+def convnet_path() -> Path:
+    return outputs_dir() / "mnist_convnet.keras"
+
+
+def model_path() -> Path:
+    return outputs_dir() / "mnist_dense.keras"
+
+
+def history_path() -> Path:
+    """The per-epoch history of the saved model's fit (training images only)."""
+    return outputs_dir() / "history.json"
+
+
+def validation_history_path() -> Path:
+    """The per-epoch history of notebook 05's watched run, with the validation set's numbers (``val_``)."""
+    return outputs_dir() / "validation_history.json"
+
+
+def test_metrics_path(model_file: Path) -> Path:
+    """Where a saved model's test loss and accuracy go, beside it (``make run`` prints them)."""
+    return model_file.with_name(f"{model_file.stem}_test_metrics.json")
+
+
 def shown_path(path: Path) -> str:
     """``path`` relative to the repository when it lies inside it, so printed paths read the same on every machine."""
     path = Path(path).resolve()

@@ -9,7 +9,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from helpers import outputs_dir, shown_path
+# The saved files' paths live in helpers (no TensorFlow needed to find them); notebooks import them from here too.
+from helpers import (convnet_path, history_path, model_path, shown_path, test_metrics_path,  # noqa: F401
+                     validation_history_path)
 from helpers.data import VALIDATION_SIZE
 
 EPOCHS = 5
@@ -161,24 +163,6 @@ def build_batchnorm_convnet() -> keras.Sequential:
     )
 
 
-def convnet_path() -> Path:
-    return outputs_dir() / "mnist_convnet.keras"
-
-
-def model_path() -> Path:
-    return outputs_dir() / "mnist_dense.keras"
-
-
-def history_path() -> Path:
-    """The per-epoch history of the saved model's fit (training images only)."""
-    return outputs_dir() / "history.json"
-
-
-def validation_history_path() -> Path:
-    """The per-epoch history of notebook 05's watched run, with the validation set's numbers (``val_``)."""
-    return outputs_dir() / "validation_history.json"
-
-
 def save_history(path: Path, history: dict[str, list[float]]) -> None:
     """Write a fit's ``history.history`` (a list of numbers per metric, one per epoch) as JSON."""
     path.write_text(json.dumps({name: [float(v) for v in values] for name, values in history.items()}, indent=1))
@@ -217,13 +201,8 @@ def load_trained() -> tuple[keras.Model, dict[str, list[float]]]:
 
 def load_validation_history() -> dict[str, list[float]]:
     """The history of notebook 05's watched run (training and validation numbers per epoch)."""
-    trained_model_path()
+    trained_model_path()  # trains and saves first if notebook 05 has not run
     return load_history(validation_history_path())
-
-
-def test_metrics_path(model_file: Path) -> Path:
-    """Where a saved model's test loss and accuracy go, beside it (``make run`` prints them)."""
-    return model_file.with_name(f"{model_file.stem}_test_metrics.json")
 
 
 def save_test_metrics(model_file: Path, test_loss: float, test_accuracy: float) -> Path:

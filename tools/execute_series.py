@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from helpers import REPO_ROOT, import_tensorflow_quietly, outputs_dir, shown_path
+from helpers import REPO_ROOT, convnet_path, model_path, outputs_dir, shown_path, test_metrics_path
 
 NOTEBOOKS = REPO_ROOT / "notebooks"
 
@@ -149,9 +149,6 @@ def slowest_cells(timings: dict, count: int = 5) -> list[tuple[str, dict]]:
 
 def test_metrics_files() -> list[tuple[str, Path, str]]:
     """The two networks' test-metrics files (helpers.model writes them), each with its label and writer."""
-    import_tensorflow_quietly()  # helpers.model imports it: its C++ start-up lines go to outputs/tensorflow.log
-    from helpers.model import convnet_path, model_path, test_metrics_path
-
     return [("dense network", test_metrics_path(model_path()), "notebook 06"),
             ("convnet", test_metrics_path(convnet_path()), "notebook 11")]
 
